@@ -1,0 +1,106 @@
+#!/usr/bin/env node
+/**
+ * Builds the extension into dist/chrome and dist/firefox, and the simulator into dist/sim.
+ *   node scripts/build.mjs            build everything once
+ *   node scripts/build.mjs --watch    rebuild on change (npm run dev)
+ *   node scripts/build.mjs --sim      the simulator only
+ */
+import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+import { chromeManifest, firefoxManifest } from './manifest.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+// POPLINE_DIST lets parallel work trees build side by side (default: dist/).
+const dist = process.env.POPLINE_DIST ?? join(root, 'dist');
+const args = new Set(process.argv.slice(2));
+const watch = args.has('--watch');
+
+const common = {
+  bundle: true,
+  target: ['chrome116', 'firefox140'],
+  jsx: 'automatic',
+  jsxImportSource: 'preact',
+  legalComments: 'none',
+  minify: !watch,
+  sourcemap: watch ? 'inline' : false,
+  logLevel: 'warning',
+  define: { 'process.env.NODE_ENV': watch ? '"development"' : '"production"' },
+};
+
+const entries = [
+  { in: 'src/background/index.ts', out: 'background', format: 'esm' },
+  { in: 'src/content/index.ts', out: 'content', format: 'iife' },
+  { in: 'src/popup/index.tsx', out: 'popup', format: 'esm' },
+  { in: 'src/options/index.tsx', out: 'options', format: 'esm' },
+];
+
+async function copyStatic(browser) {
+  const out = join(dist, browser);
+  const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'));
+  const source = JSON.parse(await readFile(join(root, 'extension/manifest.json'), 'utf8'));
+  const manifest = browser === 'firefox' ? firefoxManifest(source, pkg.version) : chromeManifest(source, pkg.version);
+  await cp(join(root, 'extension'), out, {
+    recursive: true,
+    filter: (path) => !path.endsWith('manifest.json') && !path.endsWith('.svg'),
+  });
+  await writeFile(join(out, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+}
+
+/** A plugin that copies the static files after every (re)build. */
+const staticFiles = (browser) => ({
+  name: 'static-files',
+  setup(build) {
+    build.onEnd(async (result) => {
+      if (!result.errors.length) await copyStatic(browser);
+    });
+  },
+});
+
+async function buildExtension(browser) {
+  const outdir = join(dist, browser);
+  await rm(outdir, { recursive: true, force: true });
+  await mkdir(outdir, { recursive: true });
+  const contexts = [];
+  for (const [index, format] of ['esm', 'iife'].entries()) {
+    const group = entries.filter((entry) => entry.format === format);
+    contexts.push(
+      await esbuild.context({
+        ...common,
+        format,
+        entryPoints: group.map((entry) => ({ in: join(root, entry.in), out: entry.out })),
+        outdir,
+        metafile: true,
+        plugins: index === 0 ? [staticFiles(browser)] : [],
+      }),
+    );
+  }
+  return contexts;
+}
+
+async function buildSim() {
+  return esbuild.context({
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    entryPoints: { main: join(root, 'sim/main.ts') },
+    outdir: join(dist, 'sim'),
+    logLevel: 'warning',
+  });
+}
+
+const contexts = args.has('--sim')
+  ? [await buildSim()]
+  : [...(await buildExtension('chrome')), ...(await buildExtension('firefox')), await buildSim()];
+
+if (watch) {
+  await Promise.all(contexts.map((context) => context.watch()));
+  console.log('watching for changes: dist/chrome, dist/firefox, dist/sim');
+} else {
+  await Promise.all(contexts.map((context) => context.rebuild()));
+  await Promise.all(contexts.map((context) => context.dispose()));
+  if (!args.has('--quiet')) console.log('built dist/chrome, dist/firefox and dist/sim');
+}

@@ -1,0 +1,117 @@
+// A small single-page CRM: a contact list and contact pages, navigated with history.pushState.
+import { contacts, findContact } from './contacts.js';
+
+const view = document.getElementById('view');
+const search = document.querySelector('.search');
+
+const el = (tag, props = {}, ...children) => {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (key === 'class') node.className = value;
+    else if (key.startsWith('data-')) node.setAttribute(key, value);
+    else node[key] = value;
+  }
+  node.append(...children.flat());
+  return node;
+};
+
+function telHref(number) {
+  return `tel:${number.replace(/[^\d+x]/g, '').replace(/x/, ';ext=')}`;
+}
+
+function listPage(filter = '') {
+  const term = filter.trim().toLowerCase();
+  const rows = contacts
+    .filter((c) => !term || `${c.name} ${c.company} ${c.city}`.toLowerCase().includes(term))
+    .map((c) =>
+      el(
+        'tr',
+        {},
+        el('td', {}, el('a', { href: `/crm/contacts/${c.id}`, 'data-link': '' }, c.name)),
+        el('td', {}, c.company),
+        el('td', {}, c.city),
+        el('td', { class: 'phone' }, c.phones[0].number),
+        el('td', {}, c.owner),
+      ),
+    );
+  return [
+    el('h1', {}, 'Contacts'),
+    el(
+      'table',
+      { class: 'grid' },
+      el(
+        'thead',
+        {},
+        el(
+          'tr',
+          {},
+          ['Name', 'Company', 'City', 'Phone', 'Owner'].map((h) => el('th', {}, h)),
+        ),
+      ),
+      el('tbody', {}, rows),
+    ),
+  ];
+}
+
+function contactPage(contact) {
+  if (!contact)
+    return [el('h1', {}, 'Contact not found'), el('a', { href: '/crm/', 'data-link': '' }, 'Back to contacts')];
+  return [
+    el('a', { href: '/crm/', 'data-link': '', class: 'back' }, '← Contacts'),
+    el('h1', {}, contact.name),
+    el('p', { class: 'subtitle' }, `${contact.title}, ${contact.company} · ${contact.city}`),
+    el(
+      'section',
+      { class: 'panel' },
+      el('h2', {}, 'Phone'),
+      el(
+        'ul',
+        { class: 'phones' },
+        contact.phones.map((p) =>
+          el('li', {}, el('span', { class: 'label' }, p.label), el('a', { href: telHref(p.number) }, p.number)),
+        ),
+      ),
+      el('h2', {}, 'E-mail'),
+      el('p', {}, el('a', { href: `mailto:${contact.email}` }, contact.email)),
+    ),
+    el('section', { class: 'panel' }, el('h2', {}, 'Notes'), el('p', { class: 'note' }, contact.note)),
+  ];
+}
+
+function activitiesPage() {
+  return [
+    el('h1', {}, 'Activities'),
+    el(
+      'ul',
+      { class: 'activities' },
+      contacts
+        .slice(0, 6)
+        .map((c, i) => el('li', {}, `${9 + i}:00 Call ${c.name} on ${c.phones[0].number} about order #${40210 + i}`)),
+    ),
+  ];
+}
+
+function route() {
+  const path = location.pathname;
+  const match = /^\/crm\/contacts\/([\w-]+)/.exec(path);
+  let content;
+  if (match) content = contactPage(findContact(match[1]));
+  else if (path.startsWith('/crm/activities')) content = activitiesPage();
+  else content = listPage(search.value);
+  view.replaceChildren(...content);
+  document.title = `${match ? (findContact(match[1])?.name ?? 'Contact') : 'Contacts'} · Acme CRM`;
+}
+
+document.addEventListener('click', (event) => {
+  const link = event.target.closest('a[data-link]');
+  if (!link || event.metaKey || event.ctrlKey || event.shiftKey) return;
+  event.preventDefault();
+  history.pushState({}, '', link.getAttribute('href'));
+  route();
+});
+window.addEventListener('popstate', route);
+search.addEventListener('input', () => {
+  if (location.pathname !== '/crm/') history.pushState({}, '', '/crm/');
+  route();
+});
+route();

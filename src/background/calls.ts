@@ -1,0 +1,43 @@
+/** Applies connector events to the stored calls and tells the tabs. */
+import { applyEvent, type CallEvent, type FollowRules, forgetCalls } from '../shared/calls';
+import type { Settings } from '../shared/settings';
+import { updateBadge } from './badge';
+import { getSettings } from './config';
+import { mutate } from './state';
+import type { RuntimeState } from './storage';
+import { hasFaded, pushToTabs } from './tabs';
+
+const MAX_ENDED = 50;
+
+export function followRules(settings: Settings, state: RuntimeState): FollowRules {
+  return {
+    extension: settings.connection.extension,
+    extraNumbers: settings.follow.extraNumbers,
+    monitorAll: settings.follow.monitorAll && !!state.connection.permissions?.monitorAll,
+  };
+}
+
+/** Forgets ended calls that no card shows any more. */
+export function pruneEnded(state: RuntimeState, settings: Settings, now: number): void {
+  const ended = Object.values(state.book.calls).filter((call) => call.endedAt !== undefined);
+  const dismissed = new Set(Object.values(state.tabs).flatMap((tab) => tab.dismissed));
+  const surplus = ended.length - MAX_ENDED;
+  const gone = ended
+    .sort((a, b) => (a.endedAt ?? 0) - (b.endedAt ?? 0))
+    .filter((call, index) => index < surplus || hasFaded(call, settings, now) || dismissed.has(call.sessionId))
+    .map((call) => call.sessionId);
+  state.book = forgetCalls(state.book, gone);
+}
+
+export function onCallEvent(event: CallEvent): Promise<void> {
+  return mutate(async (state) => {
+    const settings = await getSettings();
+    const now = Date.now();
+    const { book, changed } = applyEvent(state.book, event, followRules(settings, state), now);
+    if (!changed.length) return;
+    state.book = book;
+    pruneEnded(state, settings, now);
+    await pushToTabs(state);
+    updateBadge(state);
+  });
+}

@@ -1,0 +1,85 @@
+/** What the background does for each message. */
+import type { ActionResult, StatusView } from '../shared/messages';
+import { getSettings } from './config';
+import { connect, currentConnector, dial } from './connection';
+import type { Handlers } from './router';
+import { mutate, readState } from './state';
+import { contentState, dismiss, isCrmUrl, markUsed, pushToTabs, registerTab } from './tabs';
+import { byRelevance, cardView } from './views';
+
+const notConnected: ActionResult = { ok: false, code: 'NOT_CONNECTED', message: 'not connected to the phone system' };
+
+export const handlers: Handlers = {
+  async contentHello({ visible }, { tabId, url }) {
+    const settings = await getSettings();
+    if (tabId === undefined || !isCrmUrl(url, settings)) return null;
+    return mutate(async (state) => {
+      registerTab(state, tabId, visible);
+      // Other tabs may lose their cards to this one (it may now be the tab used last).
+      await pushToTabs(state);
+      return contentState(tabId, state, settings, Date.now());
+    });
+  },
+
+  async tabActive(_body, { tabId }) {
+    if (tabId === undefined) return null;
+    await mutate(async (state) => {
+      if (markUsed(state, tabId)) await pushToTabs(state);
+    });
+    return null;
+  },
+
+  async dismissCard({ sessionId }, { tabId }) {
+    if (tabId === undefined) return null;
+    await mutate(async (state) => {
+      dismiss(state, tabId, sessionId);
+      await pushToTabs(state);
+    });
+    return null;
+  },
+
+  async callAction({ sessionId, action, target }) {
+    const connector = currentConnector();
+    if (!connector) return notConnected;
+    const state = await readState();
+    if (!state.connection.permissions?.control) {
+      return { ok: false, code: 'FORBIDDEN', message: 'this token may not control calls' };
+    }
+    if (!state.book.calls[sessionId]) return { ok: false, code: 'NOT_FOUND', message: 'no such call' };
+    return connector.sessionAction(sessionId, action, target);
+  },
+
+  async getStatus(): Promise<StatusView> {
+    const [state, settings] = await Promise.all([readState(), getSettings()]);
+    const calls = Object.values(state.book.calls)
+      .filter((call) => call.endedAt === undefined)
+      .sort(byRelevance)
+      .map((call) => cardView(call, settings.phone.defaultCountry));
+    const { connection } = state;
+    const view: StatusView = {
+      state: connection.state,
+      extension: settings.connection.extension,
+      serverUrl: settings.connection.serverUrl,
+      calls,
+      canDial: connection.state === 'ACCESS_GRANTED' && connection.permissions?.dial !== false,
+      canControl: connection.state === 'ACCESS_GRANTED' && !!connection.permissions?.control,
+    };
+    if (connection.detail) view.detail = connection.detail;
+    if (connection.userName) view.userName = connection.userName;
+    return view;
+  },
+
+  async dial({ number }) {
+    return dial(number);
+  },
+
+  async reconnect() {
+    await connect({ force: true });
+    return null;
+  },
+};
+
+export const resyncTabs = () =>
+  mutate(async (state) => {
+    await pushToTabs(state, { force: true });
+  });

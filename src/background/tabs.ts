@@ -1,0 +1,131 @@
+/**
+ * Which CRM tabs exist, which one the agent used last, and what each shows. Every change is
+ * pushed as the tab's whole card list (idempotent), so a tab never shows a card twice and a
+ * restarted worker re-syncs every tab by pushing again.
+ */
+import browser from 'webextension-polyfill';
+import type { Call } from '../shared/calls';
+import { log } from '../shared/log';
+import { matchesPattern } from '../shared/matchPattern';
+import type { ContentState, Push } from '../shared/messages';
+import type { Settings } from '../shared/settings';
+import { getSettings } from './config';
+import { mutate } from './state';
+import type { RuntimeState, TabInfo } from './storage';
+import { byRelevance, cardView } from './views';
+
+/** What was last pushed to each tab in this worker life (a restarted worker pushes again). */
+const lastPushed = new Map<number, string>();
+
+const MAX_DISMISSED = 200;
+const MISSED_KEPT_MS = 24 * 3_600_000;
+
+export const isCrmUrl = (url: string | undefined, settings: Settings) =>
+  !!url && settings.crm.sites.some((site) => site.card && matchesPattern(url, site.pattern));
+
+/** Whether an ended call's card has gone: answered (and other) calls fade, missed calls stay. */
+export function hasFaded(call: Call, settings: Settings, now: number): boolean {
+  if (call.endedAt === undefined) return false;
+  const keep = call.endReason === 'missed' ? MISSED_KEPT_MS : settings.cards.fadeAfterSeconds * 1000;
+  return now - call.endedAt >= keep;
+}
+
+/** The CRM tab the agent used most recently, if any. */
+export function lastUsedTab(tabs: Record<string, TabInfo>): number | undefined {
+  let best: [number, number] | undefined;
+  for (const [id, info] of Object.entries(tabs)) {
+    const key: [number, number] = [info.lastUsed, Number(id)];
+    if (!best || key[0] > best[0] || (key[0] === best[0] && key[1] > best[1])) best = key;
+  }
+  return best?.[1];
+}
+
+/** The cards a tab shows under the card-target setting. */
+export function cardsForTab(tabId: number, state: RuntimeState, settings: Settings, now: number): Call[] {
+  const tab = state.tabs[tabId];
+  if (!tab) return [];
+  const { target } = settings.cards;
+  if (target === 'none') return [];
+  if (target === 'lastCrmTab' && lastUsedTab(state.tabs) !== tabId) return [];
+  const dismissedHere = new Set(tab.dismissed);
+  const dismissedAnywhere =
+    target === 'lastCrmTab' ? new Set(Object.values(state.tabs).flatMap((t) => t.dismissed)) : dismissedHere;
+  return Object.values(state.book.calls)
+    .filter((call) => !dismissedAnywhere.has(call.sessionId) && !hasFaded(call, settings, now))
+    .sort(byRelevance);
+}
+
+export function contentState(tabId: number, state: RuntimeState, settings: Settings, now: number): ContentState {
+  const canControl = state.connection.state === 'ACCESS_GRANTED' && !!state.connection.permissions?.control;
+  return {
+    rev: state.rev,
+    cards: cardsForTab(tabId, state, settings, now).map((call) => cardView(call, settings.phone.defaultCountry)),
+    canControl,
+    fadeAfterMs: settings.cards.fadeAfterSeconds * 1000,
+  };
+}
+
+/** Pushes to every CRM tab whose cards changed. Must run inside `mutate`. */
+export async function pushToTabs(state: RuntimeState, { force = false } = {}): Promise<void> {
+  const settings = await getSettings();
+  const now = Date.now();
+  let tabs = state.tabs;
+  for (const id of Object.keys(state.tabs).map(Number)) {
+    const view = contentState(id, state, settings, now);
+    const signature = JSON.stringify({ ...view, rev: 0 });
+    if (!force && lastPushed.get(id) === signature) continue;
+    lastPushed.set(id, signature);
+    const shown = view.cards.map((card) => card.sessionId);
+    const tab = tabs[id];
+    if (tab && tab.shown.join() !== shown.join()) tabs = { ...tabs, [id]: { ...tab, shown } };
+    state.rev += 1;
+    const push: Push = { popline: 1, type: 'cards', body: { ...view, rev: state.rev } };
+    // Not awaited: a slow tab must not hold up the others or the next event.
+    browser.tabs.sendMessage(id, push, { frameId: 0 }).catch(() => forgetTab(id));
+  }
+  state.tabs = tabs;
+}
+
+/** A tab whose content script is gone (closed, navigated off the CRM). */
+function forgetTab(tabId: number): void {
+  lastPushed.delete(tabId);
+  void mutate(async (state) => {
+    if (!state.tabs[tabId]) return;
+    const { [tabId]: _gone, ...rest } = state.tabs;
+    state.tabs = rest;
+    await pushToTabs(state);
+  });
+}
+
+export function registerTab(state: RuntimeState, tabId: number, visible: boolean): void {
+  const previous = state.tabs[tabId];
+  const lastUsed = visible ? Date.now() : (previous?.lastUsed ?? 0);
+  state.tabs = {
+    ...state.tabs,
+    [tabId]: { lastUsed, dismissed: previous?.dismissed ?? [], shown: previous?.shown ?? [] },
+  };
+  lastPushed.delete(tabId);
+}
+
+export function markUsed(state: RuntimeState, tabId: number): boolean {
+  const tab = state.tabs[tabId];
+  if (!tab) return false;
+  state.tabs = { ...state.tabs, [tabId]: { ...tab, lastUsed: Date.now() } };
+  return true;
+}
+
+export function dismiss(state: RuntimeState, tabId: number, sessionId: string): void {
+  const tab = state.tabs[tabId];
+  if (!tab || tab.dismissed.includes(sessionId)) return;
+  const dismissed = [...tab.dismissed, sessionId].slice(-MAX_DISMISSED);
+  state.tabs = { ...state.tabs, [tabId]: { ...tab, dismissed } };
+}
+
+export const tabClosed = (tabId: number) => forgetTab(tabId);
+
+/** The agent switched to a tab: if it is a CRM tab, it is now the one used last. */
+export function tabActivated(tabId: number): void {
+  void mutate(async (state) => {
+    if (markUsed(state, tabId)) await pushToTabs(state);
+  }).catch((error) => log.warn('tab activation', error));
+}

@@ -1,0 +1,70 @@
+/**
+ * The card's host element: a closed shadow root on an element reset with `all: initial`,
+ * fixed in a corner, so the page's CSS cannot touch the card, the card cannot touch the page,
+ * and the page's layout never shifts. It is attached only while a card shows.
+ */
+import { CARD_CSS, HOST_STYLE } from './styles';
+
+export interface Host {
+  mount: HTMLElement;
+  /** Puts the host in the page (idempotent). */
+  show(): void;
+  /** Takes it out, leaving the page as it was. */
+  hide(): void;
+}
+
+const MAX_REATTACH = 20;
+
+export function createHost(signal: AbortSignal): Host {
+  const element = document.createElement('popline-cards');
+  element.setAttribute('style', HOST_STYLE);
+  const shadow = element.attachShadow({ mode: 'closed' });
+  const style = document.createElement('style');
+  style.textContent = CARD_CSS;
+  const mount = document.createElement('div');
+  shadow.append(style, mount);
+  let wanted = false;
+  // A page that removes or restyles our host gets it back, a limited number of times.
+  let repaired = 0;
+  const observer = new MutationObserver(() => {
+    if (!wanted || (element.isConnected && element.getAttribute('style') === HOST_STYLE)) return;
+    if (repaired++ >= MAX_REATTACH) return observer.disconnect();
+    element.setAttribute('style', HOST_STYLE);
+    if (!element.isConnected) document.documentElement.append(element);
+  });
+  observer.observe(element, { attributes: true });
+  observer.observe(document.documentElement, { childList: true });
+  signal.addEventListener('abort', () => {
+    wanted = false;
+    observer.disconnect();
+    element.remove();
+  });
+  return {
+    mount,
+    show() {
+      wanted = true;
+      if (!element.isConnected) document.documentElement.append(element);
+    },
+    hide() {
+      wanted = false;
+      element.remove();
+    },
+  };
+}
+
+/** Whether the page looks dark: its declared colour scheme, else its background. */
+export function pageIsDark(): boolean {
+  const root = getComputedStyle(document.documentElement);
+  const body = document.body ? getComputedStyle(document.body) : undefined;
+  const scheme = `${root.colorScheme} ${body?.colorScheme ?? ''}`;
+  if (/\bdark\b/.test(scheme) && !/\blight\b/.test(scheme)) return true;
+  const background = [body?.backgroundColor, root.backgroundColor].find(
+    (c) => c && !/rgba\(.*,\s*0\)|transparent/.test(c),
+  );
+  const rgb = background?.match(/\d+(\.\d+)?/g)?.map(Number);
+  if (rgb && rgb.length >= 3) {
+    const [r = 255, g = 255, b = 255] = rgb;
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b < 128;
+  }
+  return matchMedia('(prefers-color-scheme: dark)').matches;
+}

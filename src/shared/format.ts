@@ -1,0 +1,24 @@
+/** Pure text helpers shared by the card and the popup. */
+
+/** `m:ss`, or `h:mm:ss` past an hour. */
+export function formatDuration(ms: number): string {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const hours = Math.floor(total / 3600);
+  const minutes = Math.floor((total % 3600) / 60);
+  const seconds = String(total % 60).padStart(2, '0');
+  return hours ? `${hours}:${String(minutes).padStart(2, '0')}:${seconds}` : `${minutes}:${seconds}`;
+}
+
+/**
+ * Makes untrusted text safe to show as one line: control characters and bidirectional
+ * overrides removed (they can disguise a number), whitespace collapsed.
+ */
+/** C0/C1 controls, zero-width characters and bidirectional controls. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g;
+
+export function displayText(text: string | undefined, max = 256): string {
+  if (!text) return '';
+  const cleaned = text.replace(UNSAFE, ' ').replace(/\s+/g, ' ').trim();
+  return cleaned.length > max ? `${cleaned.slice(0, max - 1)}…` : cleaned;
+}

@@ -1,0 +1,141 @@
+/**
+ * The settings object: one defaults object that is also the type, a schema version,
+ * migrations, and validation that falls back to defaults field by field with a warning.
+ * Stored under `settings` in chrome.storage.local; the same JSON is imported and exported.
+ * Documented in docs/settings.md. Secrets (the token) are not part of it: see credentials.
+ */
+import { isRecord } from './guard';
+
+export const SETTINGS_VERSION = 1;
+
+export const CARD_TARGETS = ['lastCrmTab', 'allCrmTabs', 'none'] as const;
+export const CONNECTORS = ['cti'] as const;
+
+export interface CrmSite {
+  /** A match pattern, e.g. `https://crm.example.com/*`. */
+  pattern: string;
+  card: boolean;
+  detect: boolean;
+  links: boolean;
+}
+
+export const defaultSettings = {
+  version: SETTINGS_VERSION,
+  connection: {
+    connector: 'cti' as (typeof CONNECTORS)[number],
+    serverUrl: 'ws://127.0.0.1:8765/cti',
+    extension: '1001',
+    /** Allow `ws://` to a host other than this computer (not recommended). */
+    allowInsecure: false,
+  },
+  follow: {
+    /** Extra numbers or queues whose calls pop too. */
+    extraNumbers: [] as string[],
+    /** Every call on the PBX, when the token allows it. */
+    monitorAll: false,
+  },
+  cards: {
+    target: 'lastCrmTab' as (typeof CARD_TARGETS)[number],
+    /** Seconds an answered call's card stays after the call ends. */
+    fadeAfterSeconds: 8,
+    notifications: true,
+  },
+  phone: {
+    /** ISO 3166 country for formatting national numbers. */
+    defaultCountry: 'US',
+  },
+  crm: {
+    sites: [{ pattern: 'http://127.0.0.1/*', card: true, detect: true, links: true }] as CrmSite[],
+  },
+};
+
+export type Settings = typeof defaultSettings;
+
+/** Per-field rules beyond "same type as the default". */
+const RULES: Record<string, (value: unknown) => boolean> = {
+  'connection.connector': (v) => (CONNECTORS as readonly unknown[]).includes(v),
+  'connection.serverUrl': (v) => typeof v === 'string' && v.length <= 2048 && /^wss?:\/\//i.test(v),
+  'connection.extension': (v) => typeof v === 'string' && v.length <= 64,
+  'follow.extraNumbers': (v) =>
+    Array.isArray(v) && v.length <= 100 && v.every((n) => typeof n === 'string' && n.length <= 64),
+  'cards.target': (v) => (CARD_TARGETS as readonly unknown[]).includes(v),
+  'cards.fadeAfterSeconds': (v) => typeof v === 'number' && v >= 0 && v <= 3600,
+  'phone.defaultCountry': (v) => typeof v === 'string' && /^[A-Z]{2}$/.test(v),
+  'crm.sites': (v) => Array.isArray(v) && v.length <= 100 && v.every(isCrmSite),
+};
+
+function isCrmSite(value: unknown): value is CrmSite {
+  return (
+    isRecord(value) &&
+    typeof value.pattern === 'string' &&
+    value.pattern.length <= 512 &&
+    typeof value.card === 'boolean' &&
+    typeof value.detect === 'boolean' &&
+    typeof value.links === 'boolean'
+  );
+}
+
+/** Migrations: `MIGRATIONS[n]` turns a version-n object into version n+1. */
+const MIGRATIONS: Record<number, (old: Record<string, unknown>) => Record<string, unknown>> = {
+  // Version 0: the unversioned draft, which had `serverUrl`, `extension` at the top level.
+  0: (old) => {
+    const { serverUrl, extension, ...rest } = old;
+    return { ...rest, connection: { ...(isRecord(rest.connection) ? rest.connection : {}), serverUrl, extension } };
+  },
+};
+
+export interface LoadedSettings {
+  settings: Settings;
+  warnings: string[];
+}
+
+function merge(defaults: unknown, stored: unknown, path: string, warnings: string[]): unknown {
+  if (stored === undefined) return structuredClone(defaults);
+  const rule = RULES[path];
+  if (rule) {
+    if (rule(stored)) return structuredClone(stored);
+    warnings.push(`${path}: invalid value, using the default`);
+    return structuredClone(defaults);
+  }
+  if (isRecord(defaults)) {
+    if (!isRecord(stored)) {
+      warnings.push(`${path || 'settings'}: expected an object, using the defaults`);
+      return structuredClone(defaults);
+    }
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(defaults)) {
+      out[key] = merge(value, stored[key], path ? `${path}.${key}` : key, warnings);
+    }
+    return out;
+  }
+  if (typeof stored === typeof defaults && !Array.isArray(stored)) return stored;
+  warnings.push(`${path}: expected ${typeof defaults}, using the default`);
+  return structuredClone(defaults);
+}
+
+/** Validates anything read from storage or a file. Never throws. */
+export function loadSettings(raw: unknown): LoadedSettings {
+  const warnings: string[] = [];
+  if (raw === undefined || raw === null) return { settings: structuredClone(defaultSettings), warnings };
+  if (!isRecord(raw)) {
+    return { settings: structuredClone(defaultSettings), warnings: ['settings are not an object: using the defaults'] };
+  }
+  let data = raw;
+  let version = typeof data.version === 'number' ? data.version : 0;
+  if (version > SETTINGS_VERSION || !Number.isInteger(version) || version < 0) {
+    return {
+      settings: structuredClone(defaultSettings),
+      warnings: [
+        `settings have schema version ${String(data.version)}, which this PopLine does not know: using the defaults`,
+      ],
+    };
+  }
+  while (version < SETTINGS_VERSION) {
+    const migrate = MIGRATIONS[version];
+    if (!migrate) break;
+    data = { ...migrate(data), version: version + 1 };
+    version += 1;
+  }
+  const settings = merge(defaultSettings, { ...data, version: SETTINGS_VERSION }, '', warnings) as Settings;
+  return { settings, warnings };
+}

@@ -1,0 +1,242 @@
+/**
+ * Real browsers for end-to-end tests and benchmarks: Chromium (Debian's) and firefox-esr,
+ * driven by puppeteer-core, with the built extension installed into a fresh profile.
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import puppeteer, { type Browser, type CDPSession, type Page, type WebWorker } from 'puppeteer-core';
+
+export const ROOT = join(__dirname, '../..');
+const DIST = process.env.POPLINE_DIST ?? join(ROOT, 'dist');
+export const CHROME_DIST = join(DIST, 'chrome');
+export const FIREFOX_DIST = join(DIST, 'firefox');
+
+export const GECKO_ID = 'popline@popline.dev';
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const FIREFOX_PATH = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
+
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+export interface ExtensionBrowser {
+  browser: Browser;
+  extensionId: string;
+  /** The service worker, waiting for a (re)started one whose top-level code has run. */
+  worker(): Promise<WebWorker>;
+  /** Stops the service worker, as Chrome does after idle or under memory pressure. */
+  stopWorker(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function launchChromium({ headless = true, dist = CHROME_DIST } = {}): Promise<ExtensionBrowser> {
+  if (!existsSync(CHROMIUM_PATH))
+    throw new Error(`Chromium not found at ${CHROMIUM_PATH}: sudo apt-get install -y chromium`);
+  if (!existsSync(join(dist, 'manifest.json'))) throw new Error(`${dist} is not built: run npm run build`);
+  const userDataDir = mkdtempSync(join(tmpdir(), 'popline-chromium-'));
+  const browser = await puppeteer.launch({
+    executablePath: CHROMIUM_PATH,
+    headless,
+    pipe: true,
+    enableExtensions: true,
+    userDataDir,
+    args: CHROMIUM_ARGS,
+    defaultViewport: { width: 1280, height: 800 },
+  });
+  const extensionId = await browser.installExtension(dist);
+  const isWorker = (t: { type(): string; url(): string }) =>
+    t.type() === 'service_worker' && t.url().startsWith(`chrome-extension://${extensionId}/`);
+
+  async function worker(): Promise<WebWorker> {
+    const target = await browser.waitForTarget(isWorker, { timeout: 20_000 });
+    const w = await target.worker();
+    if (!w) throw new Error('no service worker');
+    // Poll until the worker's top-level code has run (the listeners exist).
+    for (let i = 0; i < 100; i++) {
+      const ready = await w.evaluate(() => typeof chrome !== 'undefined' && !!chrome.runtime?.id).catch(() => false);
+      if (ready) return w;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error('service worker did not start');
+  }
+
+  async function stopWorker(): Promise<void> {
+    const target = browser.targets().find(isWorker);
+    if (!target) return;
+    // Chrome's own way to stop a worker: close its target via the browser's CDP session.
+    const session = await browser.target().createCDPSession();
+    await session.send('Target.closeTarget', { targetId: (target as unknown as { _targetId: string })._targetId });
+    await session.detach();
+    for (let i = 0; i < 100 && browser.targets().some(isWorker); i++) await new Promise((r) => setTimeout(r, 20));
+  }
+
+  return {
+    browser,
+    extensionId,
+    worker,
+    stopWorker,
+    async close() {
+      await browser.close().catch(() => undefined);
+      rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Firefox with a temporary HOME. `managed` is written as the extension's managed-storage
+ * manifest there (~/.mozilla/managed-storage/<id>.json): Firefox's way for an administrator to
+ * configure an extension, and the only way to configure it from outside (its extension pages
+ * and background cannot be reached over WebDriver BiDi).
+ */
+export async function launchFirefox({
+  headless = true,
+  managed,
+}: {
+  headless?: boolean;
+  managed?: unknown;
+} = {}): Promise<{
+  browser: Browser;
+  close(): Promise<void>;
+}> {
+  if (!existsSync(FIREFOX_PATH))
+    throw new Error(`Firefox not found at ${FIREFOX_PATH}: sudo apt-get install -y firefox-esr`);
+  const userDataDir = mkdtempSync(join(tmpdir(), 'popline-firefox-'));
+  const home = mkdtempSync(join(tmpdir(), 'popline-home-'));
+  if (managed) {
+    mkdirSync(join(home, '.mozilla/managed-storage'), { recursive: true });
+    const manifest = { name: GECKO_ID, description: 'PopLine test policy', type: 'storage', data: managed };
+    writeFileSync(join(home, `.mozilla/managed-storage/${GECKO_ID}.json`), JSON.stringify(manifest));
+  }
+  const debug = !!process.env.POPLINE_DEBUG;
+  const browser = await puppeteer.launch({
+    browser: 'firefox',
+    executablePath: FIREFOX_PATH,
+    headless,
+    userDataDir,
+    env: { ...process.env, HOME: home },
+    dumpio: debug,
+    extraPrefsFirefox: {
+      'xpinstall.signatures.required': false,
+      'network.proxy.type': 0,
+      ...(debug ? { 'devtools.console.stdout.chrome': true, 'devtools.console.stdout.content': true } : {}),
+    },
+  });
+  return {
+    browser,
+    async close() {
+      await browser.close().catch(() => undefined);
+      rmSync(userDataDir, { recursive: true, force: true });
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface CardInfo {
+  sessionId: string;
+  phase: string;
+  outcome: string;
+  name: string;
+  number: string;
+  state: string;
+  timer: string;
+  direction: string;
+  html: string;
+}
+
+/**
+ * Reads the cards from PopLine's closed shadow root. Page scripts cannot reach it; the
+ * DevTools protocol can (DOM.getDocument with pierce), which is what this uses.
+ */
+export async function readCards(page: Page): Promise<CardInfo[]> {
+  const session: CDPSession = await page.createCDPSession();
+  try {
+    const { root } = await session.send('DOM.getDocument', { depth: -1, pierce: true });
+    type Node = { nodeName: string; backendNodeId: number; children?: Node[]; shadowRoots?: Node[] };
+    const find = (node: Node): Node | undefined => {
+      if (node.nodeName === 'POPLINE-CARDS') return node.shadowRoots?.[0];
+      for (const child of node.children ?? []) {
+        const found = find(child);
+        if (found) return found;
+      }
+      return undefined;
+    };
+    const shadow = find(root as Node);
+    if (!shadow) return [];
+    const { object } = await session.send('DOM.resolveNode', { backendNodeId: shadow.backendNodeId });
+    const { result } = await session.send('Runtime.callFunctionOn', {
+      objectId: object.objectId,
+      returnByValue: true,
+      functionDeclaration: `function () {
+        return [...this.querySelectorAll('.card')].map((card) => ({
+          sessionId: card.dataset.session, phase: card.dataset.phase, outcome: card.dataset.outcome,
+          name: card.querySelector('.name')?.textContent ?? '', number: card.querySelector('.number')?.textContent ?? '',
+          state: card.querySelector('.state')?.textContent ?? '', timer: card.querySelector('.timer')?.textContent ?? '',
+          direction: card.querySelector('.direction')?.textContent ?? '', html: card.innerHTML,
+        }));
+      }`,
+    });
+    return result.value as CardInfo[];
+  } finally {
+    await session.detach().catch(() => undefined);
+  }
+}
+
+/** Polls until `check` returns a truthy value; a test helper, never a timing assertion. */
+export async function waitFor<T>(
+  check: () => Promise<T | null | undefined | false> | T | null | undefined | false,
+  { timeout = 10_000, interval = 50, what = 'condition' } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeout;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value) return value;
+      last = value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (last: ${String(last)})`);
+    await new Promise((r) => setTimeout(r, interval));
+  }
+}
+
+/**
+ * Firefox: reads the cards from PopLine's closed shadow root over WebDriver BiDi, whose
+ * serialisation can include closed shadow trees (`includeShadowTree: "all"`); page scripts
+ * cannot. Returns the same shape as `readCards`.
+ */
+export async function readCardsBidi(page: Page): Promise<CardInfo[]> {
+  type Remote = { type: string; sharedId?: string; value?: { shadowRoot?: { sharedId?: string } | null } };
+  type Evaluated = { type: 'success'; result: Remote & { value?: unknown } } | { type: 'exception' };
+  type CoreRealm = { callFunction(fn: string, awaitPromise: boolean, options?: object): Promise<Evaluated> };
+  const realm = (page.mainFrame() as unknown as { mainRealm(): { realm: CoreRealm } }).mainRealm().realm;
+  const value = (evaluated: Evaluated) => (evaluated.type === 'success' ? evaluated.result : undefined);
+  const host = value(
+    await realm.callFunction("() => document.querySelector('popline-cards')", false, {
+      serializationOptions: { includeShadowTree: 'all', maxDomDepth: 0 },
+    }),
+  );
+  const shadowId = host?.type === 'node' ? host.value?.shadowRoot?.sharedId : undefined;
+  if (!shadowId) return [];
+  const result = value(
+    await realm.callFunction(
+      `(root) => JSON.stringify([...root.querySelectorAll('.card')].map((card) => ({
+      sessionId: card.dataset.session, phase: card.dataset.phase, outcome: card.dataset.outcome,
+      name: card.querySelector('.name')?.textContent ?? '', number: card.querySelector('.number')?.textContent ?? '',
+      state: card.querySelector('.state')?.textContent ?? '', timer: card.querySelector('.timer')?.textContent ?? '',
+      direction: card.querySelector('.direction')?.textContent ?? '', html: card.innerHTML })))`,
+      false,
+      { arguments: [{ sharedId: shadowId }] },
+    ),
+  );
+  return JSON.parse(String(result?.value ?? '[]')) as CardInfo[];
+}
