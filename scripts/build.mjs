@@ -87,7 +87,7 @@ async function buildSim() {
     target: 'node20',
     packages: 'external',
     entryPoints: { main: join(root, 'sim/main.ts') },
-    outdir: join(dist, 'sim'),
+    outdir: join(root, 'dist/sim'),
     logLevel: 'warning',
   });
 }
