@@ -234,9 +234,9 @@ export class CtiConnector implements Connector {
     }
   }
 
+  /** Pings every heartbeat; the oldest unanswered ping decides when the connection is dead. */
   private ping(): void {
-    if (this.pongTimer) return;
-    if (!this.send({ op: 'ping', t: Date.now() })) return;
+    if (!this.send({ op: 'ping', t: Date.now() }) || this.pongTimer) return;
     this.pongTimer = setTimeout(() => this.abort('the server stopped answering'), LIMITS.pongTimeout * 1000);
   }
 

@@ -1,0 +1,125 @@
+#!/usr/bin/env node
+/**
+ * `npm run demo`: builds, starts the PBX simulator with its demo CRM, launches Chromium with
+ * PopLine loaded and configured for the simulator, and plays a scenario so the card pops.
+ * With a display it opens a window and keeps running (Ctrl+C to stop); without one it runs
+ * headless, saves a screenshot of the popped card and says where.
+ *   npm run demo -- --scenario busy-day     play another scenario from sim/scenarios/
+ *   npm run demo -- --headless              force headless even with a display
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import puppeteer from 'puppeteer-core';
+
+const root = join(import.meta.dirname, '..');
+const { values } = parseArgs({
+  options: { scenario: { type: 'string', default: 'demo' }, headless: { type: 'boolean', default: false } },
+});
+const headless = values.headless || !process.env.DISPLAY;
+const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+const step = (text) => console.log(`\n▶ ${text}`);
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function freePort(preferred) {
+  const tryPort = (port) =>
+    new Promise((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(null));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(server.address()?.port ?? port)));
+    });
+  return (await tryPort(preferred)) ?? (await tryPort(0));
+}
+
+async function waitFor(check, what, timeout = 20_000) {
+  const deadline = Date.now() + timeout;
+  while (Date.now() < deadline) {
+    const value = await check().catch(() => null);
+    if (value) return value;
+    await sleep(100);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+step('checking the browser');
+execFileSync('node', [join(root, 'scripts/ensure-browsers.mjs')], { stdio: 'inherit' });
+
+step('building the extension');
+execFileSync('node', [join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
+
+step('starting the PBX simulator');
+const port = await freePort(8765);
+const sim = spawn('node', [join(root, 'dist/sim/main.js'), '--port', String(port)], { stdio: ['ignore', 'inherit', 'inherit'] });
+const origin = `http://127.0.0.1:${port}`;
+await waitFor(async () => (await fetch(`${origin}/control/state`)).ok, 'the simulator');
+
+step(`launching Chromium (${headless ? 'headless' : 'with a window'})`);
+const userDataDir = mkdtempSync(join(tmpdir(), 'popline-demo-'));
+const browser = await puppeteer.launch({
+  executablePath: chromium,
+  headless,
+  pipe: true,
+  enableExtensions: true,
+  userDataDir,
+  defaultViewport: headless ? { width: 1280, height: 800 } : null,
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-dev-shm-usage',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+  ],
+});
+const stop = async (code = 0) => {
+  await browser.close().catch(() => undefined);
+  sim.kill();
+  process.exit(code);
+};
+process.on('SIGINT', () => void stop(0));
+
+try {
+  const extensionId = await browser.installExtension(join(root, 'dist/chrome'));
+  const target = await browser.waitForTarget((t) => t.type() === 'service_worker' && t.url().includes(extensionId));
+  const worker = await target.worker();
+  await waitFor(() => worker.evaluate(() => !!chrome.runtime?.id), 'the extension');
+  await worker.evaluate(
+    (url) =>
+      chrome.storage.local.set({
+        settings: { version: 1, connection: { connector: 'cti', serverUrl: url, extension: '1001', allowInsecure: false } },
+        credentials: { token: 'popline-demo' },
+      }),
+    `ws://127.0.0.1:${port}/cti`,
+  );
+  const page = (await browser.pages())[0] ?? (await browser.newPage());
+  await page.goto(`${origin}/crm/contacts/c-1001`);
+  await waitFor(async () => (await (await fetch(`${origin}/control/state`)).json()).clients > 0, 'PopLine to connect');
+
+  step(`playing the "${values.scenario}" scenario`);
+  await fetch(`${origin}/control/scenario`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: values.scenario }),
+  });
+  await waitFor(() => page.evaluate(() => !!document.querySelector('popline-cards')), 'the card');
+  await sleep(1500);
+  if (headless) {
+    mkdirSync(join(root, 'artifacts'), { recursive: true });
+    const file = join(root, 'artifacts/demo-card.png');
+    await page.screenshot({ path: file });
+    console.log(`\n✔ The card popped. Screenshot: ${file}`);
+    await stop(0);
+  } else {
+    console.log(`\n✔ The card popped in the Chromium window. Make more calls from another terminal:
+    npm run sim -- call --port ${port} --from "+44 20 7946 0958" --name "Oliver Brown" --to 1001
+  Press Ctrl+C here to stop.`);
+  }
+} catch (error) {
+  console.error(`demo failed: ${error.message}`);
+  await stop(1);
+}

@@ -1,0 +1,46 @@
+import { defaultSettings, loadSettings, SETTINGS_VERSION } from '../../src/shared/settings';
+
+test('nothing stored: the defaults, no warning', () => {
+  expect(loadSettings(undefined)).toEqual({ settings: defaultSettings, warnings: [] });
+});
+
+test('valid stored settings survive unchanged', () => {
+  const stored = structuredClone(defaultSettings);
+  stored.connection.serverUrl = 'wss://pbx.example.com/cti';
+  stored.cards.target = 'allCrmTabs';
+  expect(loadSettings(stored)).toEqual({ settings: stored, warnings: [] });
+});
+
+test('bad fields fall back one by one, with a warning each', () => {
+  const { settings, warnings } = loadSettings({
+    version: SETTINGS_VERSION,
+    connection: { serverUrl: 'javascript:alert(1)', extension: 42 },
+    cards: { target: 'everywhere', fadeAfterSeconds: -5 },
+    phone: { defaultCountry: 'DE' },
+  });
+  expect(settings.connection.serverUrl).toBe(defaultSettings.connection.serverUrl);
+  expect(settings.connection.extension).toBe(defaultSettings.connection.extension);
+  expect(settings.cards.target).toBe('lastCrmTab');
+  expect(settings.cards.fadeAfterSeconds).toBe(defaultSettings.cards.fadeAfterSeconds);
+  expect(settings.phone.defaultCountry).toBe('DE');
+  expect(warnings).toHaveLength(4);
+});
+
+test('corrupt or unknown-version settings start with defaults and say so', () => {
+  expect(loadSettings('garbage').warnings[0]).toMatch(/not an object/);
+  const future = loadSettings({ version: SETTINGS_VERSION + 1, connection: { extension: '9' } });
+  expect(future.settings).toEqual(defaultSettings);
+  expect(future.warnings[0]).toMatch(/schema version/);
+});
+
+test('unversioned (version 0) settings are migrated', () => {
+  const { settings } = loadSettings({ serverUrl: 'wss://old.example.com/cti', extension: '2002' });
+  expect(settings.connection).toMatchObject({ serverUrl: 'wss://old.example.com/cti', extension: '2002' });
+  expect(settings.version).toBe(SETTINGS_VERSION);
+});
+
+test('the result never shares objects with the defaults', () => {
+  const { settings } = loadSettings(undefined);
+  settings.crm.sites.push({ pattern: 'https://x/*', card: true, detect: true, links: true });
+  expect(defaultSettings.crm.sites).toHaveLength(1);
+});
