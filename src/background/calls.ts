@@ -3,6 +3,8 @@ import { applyEvent, type CallEvent, type FollowRules, forgetCalls } from '../sh
 import type { Settings } from '../shared/settings';
 import { updateBadge } from './badge';
 import { getSettings } from './config';
+import { recordHistory } from './history';
+import { notifyCalls } from './notify';
 import { mutate } from './state';
 import type { RuntimeState } from './storage';
 import { hasFaded, pushToTabs } from './tabs';
@@ -38,6 +40,12 @@ export function onCallEvent(event: CallEvent): Promise<void> {
     state.book = book;
     pruneEnded(state, settings, now);
     await pushToTabs(state);
+    notifyCalls(state, settings, changed);
     updateBadge(state);
+    // After the push, so the cards never wait for the disk. A call still in the book is written
+    // again from it at start-up if the worker stops first; one just pruned from it is not, so
+    // then the write is awaited before the state is saved.
+    const written = recordHistory(changed, settings);
+    if (changed.some((call) => !state.book.calls[call.sessionId])) await written;
   });
 }

@@ -11,8 +11,10 @@ import { updateBadge } from './badge';
 import { onCallEvent } from './calls';
 import { getSettings } from './config';
 import { CtiConnector } from './connectors/cti';
-import type { Connector, ConnectorStatus } from './connectors/types';
-import { mutate } from './state';
+import type { Connector, ConnectorEvents, ConnectorStatus } from './connectors/types';
+import { notifyAccess } from './notify';
+import { createOzekiConnector, ozekiRefusal } from './ozekiConnection';
+import { mutate, readState } from './state';
 import { type ConnectionInfo, credentialsStore } from './storage';
 import { pushToTabs } from './tabs';
 
@@ -50,47 +52,85 @@ export async function connect({ force = false } = {}): Promise<void> {
   disconnect();
   parked = false;
   const settings = await getSettings();
-  const { token } = await credentialsStore.load();
+  const credentials = await credentialsStore.load();
+  const { token } = credentials;
   const { serverUrl, extension, allowInsecure } = settings.connection;
-  if (!token) {
+  const ozeki = settings.connection.connector === 'ozeki';
+  const refusal = ozeki ? await ozekiRefusal(settings) : null;
+  if (refusal) {
+    parked = true;
+    return setConnection(refusal);
+  }
+  if (!token && !ozeki) {
     parked = true;
     return setConnection({ state: 'DISCONNECTED', detail: 'no token is set: open the PopLine options' });
   }
-  const problem = serverUrlProblem(serverUrl, allowInsecure);
+  const problem = ozeki ? null : serverUrlProblem(serverUrl, allowInsecure);
   if (problem) {
     parked = true;
     return setConnection({ state: 'CONNECTION_FAILED', detail: `server address: ${problem}` });
   }
   let granted = false;
-  const instance: Connector = new CtiConnector(
-    { url: serverUrl, token, extension, clientVersion: browser.runtime.getManifest().version },
-    {
-      status: (status: ConnectorStatus) => {
-        if (connector !== instance) return;
-        if (status.state === 'ACCESS_GRANTED') {
-          granted = true;
-          attempt = 0;
-        }
-        void setConnection(status);
-      },
-      call: (event) => {
-        if (connector === instance) void onCallEvent(event).catch((error) => log.error('call event', error));
-      },
-      closed: ({ retry, detail }) => {
-        if (connector !== instance) return;
-        connector = undefined;
-        if (!retry) {
-          parked = true;
-          void setConnection({ state: 'ACCESS_DENIED', detail });
-          return;
-        }
-        void setConnection({ state: granted ? 'CONNECTION_CLOSED' : 'CONNECTION_FAILED', detail });
-        scheduleRetry();
-      },
+  const events: ConnectorEvents = {
+    status: (status: ConnectorStatus) => {
+      if (connector !== instance) return;
+      if (status.state === 'ACCESS_GRANTED') {
+        granted = true;
+        attempt = 0;
+        void watchTokenExpiry(status.tokenExpiresAt);
+      }
+      void setConnection(status);
     },
-  );
+    call: (event) => {
+      if (connector === instance) void onCallEvent(event).catch((error) => log.error('call event', error));
+    },
+    closed: ({ retry, detail }) => {
+      if (connector !== instance) return;
+      connector = undefined;
+      if (!retry) {
+        parked = true;
+        const advice = `${detail}: ${t(ozeki ? 'ozekiDeniedAdvice' : 'accessDeniedAdvice')}`;
+        void setConnection({ state: 'ACCESS_DENIED', detail: advice });
+        notifyAccess(settings, advice);
+        return;
+      }
+      void setConnection({ state: granted ? 'CONNECTION_CLOSED' : 'CONNECTION_FAILED', detail });
+      scheduleRetry();
+    },
+  };
+  const instance: Connector = ozeki
+    ? createOzekiConnector(settings, credentials, events)
+    : new CtiConnector(
+        { url: serverUrl, token, extension, clientVersion: browser.runtime.getManifest().version },
+        events,
+      );
   connector = instance;
   instance.open();
+}
+
+const t = (key: string, ...subs: string[]) => browser.i18n.getMessage(key, subs) || key;
+
+export const TOKEN_ALARM = 'popline-token-expiry';
+/** How long before a token expires the agent is told. */
+const TOKEN_WARNING_MS = 15 * 60_000;
+
+/** Schedules the "token expires soon" warning (an alarm, so a stopped worker still fires it). */
+async function watchTokenExpiry(expiresAt: string | undefined): Promise<void> {
+  await browser.alarms.clear(TOKEN_ALARM);
+  const expiry = expiresAt ? Date.parse(expiresAt) : Number.NaN;
+  if (!Number.isFinite(expiry)) return;
+  await browser.alarms.create(TOKEN_ALARM, { when: Math.max(Date.now() + 1000, expiry - TOKEN_WARNING_MS) });
+}
+
+/** The token-expiry alarm fired: tell the agent, in the popup and as a notification. */
+export async function announceTokenExpiry(): Promise<void> {
+  const [settings, state] = await Promise.all([getSettings(), readState()]);
+  const expiry = Date.parse(state.connection.tokenExpiresAt ?? '');
+  if (!Number.isFinite(expiry) || state.connection.state !== 'ACCESS_GRANTED') return;
+  const time = new Date(expiry).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  const message = t('tokenExpiresSoon', time);
+  notifyAccess(settings, message);
+  await setConnection({ ...state.connection, detail: message });
 }
 
 function scheduleRetry(): void {
@@ -101,6 +141,13 @@ function scheduleRetry(): void {
     retryTimer = undefined;
     void connect();
   }, delay);
+}
+
+/** A permission was granted (the PBX's origin, perhaps): an Ozeki connection waiting for it starts. */
+export async function onPermissionsAdded(): Promise<void> {
+  if (!parked) return;
+  const settings = await getSettings();
+  if (settings.connection.connector === 'ozeki') await connect({ force: true });
 }
 
 export function disconnect(): void {

@@ -2,6 +2,11 @@
 import type { ActionResult, StatusView } from '../shared/messages';
 import { getSettings } from './config';
 import { connect, currentConnector, dial } from './connection';
+import { dialHandlers, featuresOnly } from './dialHandlers';
+import { siteFeatures } from './dialing';
+import { historyHandlers } from './history/handlers';
+import { optionsView, saveOptions, testConnection } from './options';
+import { savePosition } from './positions';
 import type { Handlers } from './router';
 import { mutate, readState } from './state';
 import { contentState, dismiss, isCrmUrl, markUsed, pushToTabs, registerTab } from './tabs';
@@ -10,15 +15,28 @@ import { byRelevance, cardView } from './views';
 const notConnected: ActionResult = { ok: false, code: 'NOT_CONNECTED', message: 'not connected to the phone system' };
 
 export const handlers: Handlers = {
+  ...historyHandlers,
+  ...dialHandlers,
+
   async contentHello({ visible }, { tabId, url }) {
     const settings = await getSettings();
-    if (tabId === undefined || !isCrmUrl(url, settings)) return null;
+    const features = siteFeatures(url, settings);
+    if (tabId === undefined) return null;
+    if (!isCrmUrl(url, settings)) return features.detect || features.links ? featuresOnly(features) : null;
     return mutate(async (state) => {
-      registerTab(state, tabId, visible);
+      registerTab(state, tabId, visible, url ?? '');
       // Other tabs may lose their cards to this one (it may now be the tab used last).
       await pushToTabs(state);
-      return contentState(tabId, state, settings, Date.now());
+      const view = await contentState(tabId, state, settings, Date.now());
+      return { ...view, features };
     });
+  },
+
+  async savePosition(position, { tabId, url }) {
+    if (tabId === undefined || !url || !URL.canParse(url)) return null;
+    await savePosition(new URL(url).origin, position);
+    await mutate((state) => pushToTabs(state));
+    return null;
   },
 
   async tabActive(_body, { tabId }) {
@@ -59,7 +77,7 @@ export const handlers: Handlers = {
     const view: StatusView = {
       state: connection.state,
       extension: settings.connection.extension,
-      serverUrl: settings.connection.serverUrl,
+      serverUrl: settings.connection.connector === 'ozeki' ? settings.ozeki.apiUrl : settings.connection.serverUrl,
       calls,
       canDial: connection.state === 'ACCESS_GRANTED' && connection.permissions?.dial !== false,
       canControl: connection.state === 'ACCESS_GRANTED' && !!connection.permissions?.control,
@@ -77,6 +95,10 @@ export const handlers: Handlers = {
     await connect({ force: true });
     return null;
   },
+
+  getOptions: () => optionsView(),
+  saveOptions: ({ settings, credentials }) => saveOptions(settings, credentials),
+  testConnection: ({ settings, credentials }) => testConnection(settings, credentials),
 };
 
 export const resyncTabs = () =>

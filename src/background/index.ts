@@ -5,11 +5,18 @@
  */
 import browser from 'webextension-polyfill';
 import { log } from '../shared/log';
+import { LIVENESS_PORT } from '../shared/messages';
 import { updateBadge } from './badge';
-import { forgetSettings } from './config';
-import { connect, ensureConnected, onOnline } from './connection';
+import { forgetSettings, getSettings } from './config';
+import { announceTokenExpiry, connect, ensureConnected, onOnline, onPermissionsAdded, TOKEN_ALARM } from './connection';
+import { syncCrmScripts } from './crmSites';
+import { onDialCommand, onDialMenuClicked, onDialNotificationClicked, setUpDialMenus } from './dialBrowser';
+import { forgetDialTab } from './dialStore';
 import { handlers, resyncTabs } from './handlers';
+import { ensureHistoryAlarm, HISTORY_ALARM, recordHistory, retainHistory } from './history';
+import { ACCESS_NOTIFICATION, isCallNotification, openCrm } from './notify';
 import { createRouter } from './router';
+import { needsReconnect, touchesSettings } from './settingsChange';
 import { readState } from './state';
 import { restrictStorageToExtension } from './storage';
 import { tabActivated, tabClosed } from './tabs';
@@ -19,14 +26,24 @@ const WATCHDOG = 'popline-watchdog';
 browser.runtime.onMessage.addListener(createRouter(handlers) as never);
 
 browser.storage.onChanged.addListener((changes, area) => {
-  if (area !== 'local' || !(changes.settings || changes.credentials)) return;
+  if ((area !== 'local' && area !== 'managed') || !touchesSettings(changes)) return;
   forgetSettings();
-  void connect({ force: true });
+  // Every setting applies at once; only connection settings and credentials reconnect.
+  if (needsReconnect(changes)) void connect({ force: true });
   void resyncTabs();
+  void syncCrmScripts();
 });
+
+// Granting or revoking a CRM site's permission (options page, or the browser's own UI).
+browser.permissions.onAdded.addListener(() => void syncCrmScripts());
+// Granting the Ozeki PBX's origin starts a connection that was waiting for it.
+browser.permissions.onAdded.addListener(() => void onPermissionsAdded());
+browser.permissions.onRemoved.addListener(() => void syncCrmScripts());
 
 browser.alarms.onAlarm.addListener((alarm) => {
   if (alarm.name === WATCHDOG) void ensureConnected();
+  if (alarm.name === TOKEN_ALARM) void announceTokenExpiry();
+  if (alarm.name === HISTORY_ALARM) void retainHistory().catch((error) => log.error('history retention', error));
 });
 
 browser.tabs.onActivated.addListener(({ tabId }) => tabActivated(tabId));
@@ -37,6 +54,28 @@ browser.windows.onFocusChanged.addListener(async (windowId) => {
   if (tab?.id !== undefined) tabActivated(tab.id);
 });
 
+// CRM tabs hold a port open: when this worker is stopped the port breaks, the tab reconnects,
+// and that wakes the worker at once, so a call is never left waiting for the watchdog.
+browser.runtime.onConnect.addListener((port) => {
+  if (port.name !== LIVENESS_PORT || port.sender?.id !== browser.runtime.id || !port.sender.tab) port.disconnect();
+});
+
+browser.notifications.onClicked.addListener((id) => {
+  if (!isCallNotification(id) && id !== ACCESS_NOTIFICATION) return;
+  void browser.notifications.clear(id);
+  if (id === ACCESS_NOTIFICATION) void browser.runtime.openOptionsPage();
+  else void Promise.all([readState(), getSettings()]).then(([state, settings]) => openCrm(state, settings));
+});
+
+// Click-to-dial from the browser's UI (docs/dialing.md): the context menu and the shortcut.
+const dialFailed = (error: unknown) => log.error('click-to-dial', error);
+browser.contextMenus.onClicked.addListener((info, tab) => void onDialMenuClicked(info, tab).catch(dialFailed));
+browser.commands.onCommand.addListener((command, tab) => void onDialCommand(command, tab).catch(dialFailed));
+browser.notifications.onClicked.addListener((id) => void onDialNotificationClicked(id).catch(dialFailed));
+browser.tabs.onRemoved.addListener((tabId) => void forgetDialTab(tabId).catch(() => undefined));
+browser.runtime.onInstalled.addListener(() => void setUpDialMenus().catch(dialFailed));
+browser.runtime.onStartup.addListener(() => void setUpDialMenus().catch(dialFailed));
+
 browser.runtime.onInstalled.addListener(() => void restrictStorageToExtension());
 browser.runtime.onStartup.addListener(() => void restrictStorageToExtension());
 
@@ -46,6 +85,10 @@ async function boot(): Promise<void> {
   await browser.alarms.create(WATCHDOG, { periodInMinutes: 0.5 });
   const state = await readState();
   updateBadge(state);
+  // Whatever the last worker applied but may not have written to the history yet.
+  void recordHistory(Object.values(state.book.calls));
+  void ensureHistoryAlarm().catch((error) => log.error('history alarm', error));
+  void syncCrmScripts();
   // A restarted worker re-syncs every tab: whatever they show is pushed again.
   await resyncTabs();
   await ensureConnected();

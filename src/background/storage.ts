@@ -6,12 +6,17 @@
 import browser from 'webextension-polyfill';
 import { type CallBook, emptyBook } from '../shared/calls';
 import { isRecord } from '../shared/guard';
+import { countryFromLocales } from '../shared/locale';
 import { log } from '../shared/log';
+import type { CardPosition } from '../shared/messages';
 import type { ConnectionState, Permissions } from '../shared/protocol';
-import { type LoadedSettings, loadSettings, type Settings } from '../shared/settings';
+import { type LoadedSettings, loadSettings, SETTINGS_VERSION, type Settings } from '../shared/settings';
 
 export interface Credentials {
   token: string;
+  /** The Ozeki office user, when the PBX's HTTP API requires one ('' when not). */
+  ozekiUsername: string;
+  ozekiPassword: string;
 }
 
 export interface ConnectionInfo {
@@ -24,6 +29,8 @@ export interface ConnectionInfo {
 }
 
 export interface TabInfo {
+  /** The site, for per-site card positions. */
+  origin: string;
   /** When the agent last used this tab (focus, activation, input). */
   lastUsed: number;
   /** Calls whose card the agent closed in this tab. */
@@ -63,10 +70,21 @@ export function overlay(base: unknown, top: unknown): unknown {
   return out;
 }
 
+/** What a fresh install starts with: the defaults, with the country guessed from the browser. */
+export function firstRunSettings(): Record<string, unknown> {
+  const languages = [browser.i18n.getUILanguage(), ...(globalThis.navigator?.languages ?? [])];
+  return { version: SETTINGS_VERSION, phone: { defaultCountry: countryFromLocales(languages) } };
+}
+
 export const settingsStore = {
   async load(): Promise<LoadedSettings> {
-    const [{ settings }, managed] = await Promise.all([browser.storage.local.get('settings'), managedStore.load()]);
-    const loaded = loadSettings(managed.settings ? overlay(settings ?? {}, managed.settings) : settings);
+    const [{ settings: stored }, managed] = await Promise.all([
+      browser.storage.local.get('settings'),
+      managedStore.load(),
+    ]);
+    // Until the user saves, the country is guessed from the browser's languages.
+    const settings = stored ?? firstRunSettings();
+    const loaded = loadSettings(managed.settings ? overlay(settings, managed.settings) : settings);
     for (const warning of loaded.warnings) log.warn(`settings: ${warning}`);
     return loaded;
   },
@@ -79,19 +97,35 @@ export const credentialsStore = {
       browser.storage.local.get('credentials'),
       managedStore.load(),
     ]);
-    const token = isRecord(credentials) && typeof credentials.token === 'string' ? credentials.token : '';
-    return { token: managed.token ?? token };
+    const text = (key: string) =>
+      isRecord(credentials) && typeof credentials[key] === 'string' ? (credentials[key] as string) : '';
+    return {
+      token: managed.token ?? text('token'),
+      ozekiUsername: text('ozekiUsername'),
+      ozekiPassword: text('ozekiPassword'),
+    };
   },
   save: (credentials: Credentials) => browser.storage.local.set({ credentials }),
+  /** The user's own credentials (every string field), without the policy's: for the options page. */
+  async loadOwn(): Promise<Record<string, string>> {
+    const { credentials } = await browser.storage.local.get('credentials');
+    if (!isRecord(credentials)) return {};
+    return Object.fromEntries(Object.entries(credentials).filter(([, value]) => typeof value === 'string')) as Record<
+      string,
+      string
+    >;
+  },
 };
 
-/** Runtime state in storage.session, under three keys so each write stays small. */
+/** Runtime state in storage.session, under a few keys so each write stays small. */
 export interface RuntimeState {
   book: CallBook;
   connection: ConnectionInfo;
   tabs: Record<string, TabInfo>;
   /** Push revision, increasing for the whole browser session. */
   rev: number;
+  /** System notifications shown, by session id: the last thing they said. */
+  notified: Record<string, string>;
 }
 
 export const initialRuntime = (): RuntimeState => ({
@@ -99,20 +133,38 @@ export const initialRuntime = (): RuntimeState => ({
   connection: { state: 'DISCONNECTED', since: Date.now() },
   tabs: {},
   rev: 0,
+  notified: {},
 });
 
 export const runtimeStore = {
   async load(): Promise<RuntimeState> {
-    const stored = await browser.storage.session.get(['book', 'connection', 'tabs', 'rev']);
+    const stored = await browser.storage.session.get(['book', 'connection', 'tabs', 'rev', 'notified']);
     const initial = initialRuntime();
     return {
       book: isRecord(stored.book) ? (stored.book as unknown as CallBook) : initial.book,
       connection: isRecord(stored.connection) ? (stored.connection as unknown as ConnectionInfo) : initial.connection,
       tabs: isRecord(stored.tabs) ? (stored.tabs as Record<string, TabInfo>) : initial.tabs,
       rev: typeof stored.rev === 'number' ? stored.rev : initial.rev,
+      notified: isRecord(stored.notified) ? (stored.notified as Record<string, string>) : initial.notified,
     };
   },
   save: (part: Partial<RuntimeState>) => browser.storage.session.set(part),
+};
+
+/** Card positions the agent dragged to, per site origin (storage.local `cardPositions`). */
+export const positionStore = {
+  async get(origin: string): Promise<CardPosition | undefined> {
+    const { cardPositions } = await browser.storage.local.get('cardPositions');
+    const position = isRecord(cardPositions) ? cardPositions[origin] : undefined;
+    return isRecord(position) && typeof position.right === 'number' && typeof position.bottom === 'number'
+      ? { right: position.right, bottom: position.bottom }
+      : undefined;
+  },
+  async set(origin: string, position: CardPosition): Promise<void> {
+    const { cardPositions } = await browser.storage.local.get('cardPositions');
+    const all = isRecord(cardPositions) ? cardPositions : {};
+    await browser.storage.local.set({ cardPositions: { ...all, [origin]: position } });
+  },
 };
 
 /** Keeps the token and settings away from content scripts where the browser allows it. */

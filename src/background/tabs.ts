@@ -10,6 +10,7 @@ import { matchesPattern } from '../shared/matchPattern';
 import type { ContentState, Push } from '../shared/messages';
 import type { Settings } from '../shared/settings';
 import { getSettings } from './config';
+import { positionFor } from './positions';
 import { mutate } from './state';
 import type { RuntimeState, TabInfo } from './storage';
 import { byRelevance, cardView } from './views';
@@ -55,13 +56,23 @@ export function cardsForTab(tabId: number, state: RuntimeState, settings: Settin
     .sort(byRelevance);
 }
 
-export function contentState(tabId: number, state: RuntimeState, settings: Settings, now: number): ContentState {
+export async function contentState(
+  tabId: number,
+  state: RuntimeState,
+  settings: Settings,
+  now: number,
+): Promise<ContentState> {
   const canControl = state.connection.state === 'ACCESS_GRANTED' && !!state.connection.permissions?.control;
+  const origin = state.tabs[tabId]?.origin;
+  const position = origin ? await positionFor(origin) : undefined;
   return {
     rev: state.rev,
-    cards: cardsForTab(tabId, state, settings, now).map((call) => cardView(call, settings.phone.defaultCountry)),
+    cards: cardsForTab(tabId, state, settings, now).map((call) =>
+      cardView(call, settings.phone.defaultCountry, state.book),
+    ),
     canControl,
     fadeAfterMs: settings.cards.fadeAfterSeconds * 1000,
+    ...(position ? { position } : {}),
   };
 }
 
@@ -71,7 +82,7 @@ export async function pushToTabs(state: RuntimeState, { force = false } = {}): P
   const now = Date.now();
   let tabs = state.tabs;
   for (const id of Object.keys(state.tabs).map(Number)) {
-    const view = contentState(id, state, settings, now);
+    const view = await contentState(id, state, settings, now);
     const signature = JSON.stringify({ ...view, rev: 0 });
     if (!force && lastPushed.get(id) === signature) continue;
     lastPushed.set(id, signature);
@@ -97,14 +108,16 @@ function forgetTab(tabId: number): void {
   });
 }
 
-export function registerTab(state: RuntimeState, tabId: number, visible: boolean): void {
+export function registerTab(state: RuntimeState, tabId: number, visible: boolean, url: string): void {
   const previous = state.tabs[tabId];
   const lastUsed = visible ? Date.now() : (previous?.lastUsed ?? 0);
+  const origin = URL.canParse(url) ? new URL(url).origin : '';
   state.tabs = {
     ...state.tabs,
-    [tabId]: { lastUsed, dismissed: previous?.dismissed ?? [], shown: previous?.shown ?? [] },
+    [tabId]: { origin, lastUsed, dismissed: previous?.dismissed ?? [], shown: previous?.shown ?? [] },
   };
-  lastPushed.delete(tabId);
+  // A new page in the tab (opened, reloaded, navigated) has nothing on screen yet.
+  if (!previous || previous.origin !== origin) lastPushed.delete(tabId);
 }
 
 export function markUsed(state: RuntimeState, tabId: number): boolean {

@@ -1,9 +1,10 @@
 /** Turns stored calls into what cards and the popup show. */
-import type { Call } from '../shared/calls';
+import type { Call, CallBook } from '../shared/calls';
+import { displayText } from '../shared/format';
 import type { CardView } from '../shared/messages';
 import { formatNumber } from '../shared/phone';
 
-export function cardView(call: Call, country: string): CardView {
+export function cardView(call: Call, country: string, book?: CallBook): CardView {
   const view: CardView = {
     sessionId: call.sessionId,
     phase: call.phase,
@@ -19,6 +20,8 @@ export function cardView(call: Call, country: string): CardView {
   if (call.answeredAt !== undefined) view.answeredAt = call.answeredAt;
   if (call.endedAt !== undefined) view.endedAt = call.endedAt;
   if (call.endReason) view.endReason = call.endReason;
+  const master = call.masterSessionId ? book?.calls[call.masterSessionId] : undefined;
+  if (master) view.transferredFrom = displayText(master.remoteName) || formatNumber(master.remoteNumber, country);
   return view;
 }
 

@@ -1,15 +1,21 @@
-/** The stack of cards, newest on top, with a live region that announces a ringing call. */
+/**
+ * The stack of cards, newest on top: a few open, minimised ones as pills, the rest folded
+ * behind "N more calls". A live region announces a ringing call to screen readers.
+ */
 import { useEffect, useState } from 'preact/hooks';
 import { displayText } from '../shared/format';
 import type { ContentState } from '../shared/messages';
-import { Card } from './Card';
+import { Card, type CardActions, Pill } from './Card';
 import { t } from './i18n';
 
 export interface StackProps {
   state: ContentState;
-  dark: boolean;
-  onClose: (sessionId: string) => void;
+  /** Asked on every tick, so the card follows a page that switches its scheme. */
+  isDark: () => boolean;
+  actions: Omit<CardActions, 'minimise'>;
 }
+
+const MAX_OPEN = 3;
 
 /** Ticks once a second while anything on screen has a running timer or a fade pending. */
 function useNow(active: boolean): number {
@@ -22,26 +28,57 @@ function useNow(active: boolean): number {
   return now;
 }
 
-export function CardStack({ state, dark, onClose }: StackProps) {
+export function CardStack({ state, isDark, actions }: StackProps) {
   const now = useNow(state.cards.length > 0);
-  const cards = state.cards.filter(
-    (card) => card.endedAt === undefined || card.endReason === 'missed' || now - card.endedAt < state.fadeAfterMs + 500,
-  );
+  const [minimised, setMinimised] = useState<ReadonlySet<string>>(new Set());
+  const [showAll, setShowAll] = useState(false);
+  const isFaded = (endedAt: number | undefined, missed: boolean) =>
+    endedAt !== undefined && !missed && now - endedAt >= state.fadeAfterMs + 500;
+  const cards = state.cards.filter((card) => !isFaded(card.endedAt, card.endReason === 'missed'));
   const ringing = cards.find((card) => card.phase === 'ringing' && card.direction !== 'outbound');
+  const toggle = (id: string, on: boolean) =>
+    setMinimised((current) => {
+      const next = new Set(current);
+      if (on) next.add(id);
+      else next.delete(id);
+      return next;
+    });
+  const open = cards.filter((card) => !minimised.has(card.sessionId));
+  const pills = cards.filter((card) => minimised.has(card.sessionId));
+  const shown = showAll ? open : open.slice(0, MAX_OPEN);
+  const folded = open.length - shown.length;
   return (
-    <div class={`stack${dark ? ' dark' : ''}`}>
+    <div class={`stack${isDark() ? ' dark' : ''}`}>
       <div class="sr" role="status" aria-live="assertive">
         {ringing ? t('announceIncoming', displayText(ringing.name) || displayText(ringing.numberDisplay)) : ''}
       </div>
-      {cards.map((card) => (
+      {shown.map((card) => (
         <Card
           key={card.sessionId}
           call={card}
           now={now}
           fading={card.endedAt !== undefined && card.endReason !== 'missed' && now - card.endedAt >= state.fadeAfterMs}
-          onClose={onClose}
+          canControl={state.canControl}
+          actions={{ ...actions, minimise: (id) => toggle(id, true) }}
         />
       ))}
+      {folded > 0 || showAll ? (
+        <button
+          type="button"
+          class="more"
+          onClick={(event) => event.isTrusted && setShowAll(!showAll)}
+          aria-label={showAll ? t('showFewerCalls') : t('showAllCalls')}
+        >
+          {showAll ? t('showFewerCalls') : t('moreCalls', String(folded))}
+        </button>
+      ) : null}
+      {pills.length ? (
+        <div class="pills">
+          {pills.map((card) => (
+            <Pill key={card.sessionId} call={card} now={now} onExpand={(id) => toggle(id, false)} />
+          ))}
+        </div>
+      ) : null}
     </div>
   );
 }

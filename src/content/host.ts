@@ -3,7 +3,8 @@
  * fixed in a corner, so the page's CSS cannot touch the card, the card cannot touch the page,
  * and the page's layout never shifts. It is attached only while a card shows.
  */
-import { CARD_CSS, HOST_STYLE } from './styles';
+import type { CardPosition } from '../shared/messages';
+import { CARD_CSS, hostStyle } from './styles';
 
 export interface Host {
   mount: HTMLElement;
@@ -11,25 +12,32 @@ export interface Host {
   show(): void;
   /** Takes it out, leaving the page as it was. */
   hide(): void;
+  /** Moves the stack (px from the bottom-right corner, kept inside the window). */
+  move(position: CardPosition): CardPosition;
+  position(): CardPosition;
 }
 
-const MAX_REATTACH = 20;
+const MAX_REPAIRS = 20;
+const MARGIN = 16;
 
 export function createHost(signal: AbortSignal): Host {
   const element = document.createElement('popline-cards');
-  element.setAttribute('style', HOST_STYLE);
+  let position: CardPosition = { right: MARGIN, bottom: MARGIN };
+  let style = hostStyle(position);
+  element.setAttribute('style', style);
   const shadow = element.attachShadow({ mode: 'closed' });
-  const style = document.createElement('style');
-  style.textContent = CARD_CSS;
+  const css = document.createElement('style');
+  css.textContent = CARD_CSS;
   const mount = document.createElement('div');
-  shadow.append(style, mount);
+  shadow.append(css, mount);
   let wanted = false;
-  // A page that removes or restyles our host gets it back, a limited number of times.
-  let repaired = 0;
+  // A page that removes or restyles our host gets it back, a limited number of times, so we
+  // never fight a page forever.
+  let repairs = 0;
   const observer = new MutationObserver(() => {
-    if (!wanted || (element.isConnected && element.getAttribute('style') === HOST_STYLE)) return;
-    if (repaired++ >= MAX_REATTACH) return observer.disconnect();
-    element.setAttribute('style', HOST_STYLE);
+    if (!wanted || (element.isConnected && element.getAttribute('style') === style)) return;
+    if (repairs++ >= MAX_REPAIRS) return observer.disconnect();
+    element.setAttribute('style', style);
     if (!element.isConnected) document.documentElement.append(element);
   });
   observer.observe(element, { attributes: true });
@@ -49,6 +57,17 @@ export function createHost(signal: AbortSignal): Host {
       wanted = false;
       element.remove();
     },
+    move(next) {
+      const { width, height } = element.getBoundingClientRect();
+      position = {
+        right: Math.round(Math.min(Math.max(0, next.right), Math.max(0, innerWidth - Math.max(width, 48)))),
+        bottom: Math.round(Math.min(Math.max(0, next.bottom), Math.max(0, innerHeight - Math.max(height, 48)))),
+      };
+      style = hostStyle(position);
+      element.setAttribute('style', style);
+      return position;
+    },
+    position: () => position,
   };
 }
 

@@ -1,16 +1,15 @@
 /**
  * Content script entry, in CRM tabs only. It asks the background whether this tab is a CRM
- * tab, then draws whatever card list the background pushes. It keeps no call state of its
- * own beyond the last list, so a reload or a restarted worker simply re-syncs.
+ * tab, then shows the cards the background pushes, and keeps in touch: a port that wakes a
+ * stopped worker, a re-sync every few seconds during a call, and "this tab is in use" signals.
  */
-import { createElement, render } from 'preact';
 import browser from 'webextension-polyfill';
 import { check } from '../shared/guard';
-import type { ContentState } from '../shared/messages';
-import { envelopeGuard } from '../shared/messages';
+import { type ContentState, envelopeGuard } from '../shared/messages';
 import { createMessenger, isContextInvalidated } from '../shared/messenger';
-import { CardStack } from './CardStack';
-import { createHost, type Host, pageIsDark } from './host';
+import { createCardsView } from './cards';
+import { type Dialing, startDialing } from './dial';
+import { keepWorkerAwake } from './liveness';
 
 const MARK = Symbol.for('popline.content');
 /** How often a tab re-syncs with the background: often during a call, rarely otherwise. */
@@ -20,11 +19,9 @@ const SYNC_IDLE_MS = 20_000;
 const send = createMessenger((message) => browser.runtime.sendMessage(message));
 const isVisible = () => document.visibilityState === 'visible' && document.hasFocus();
 
-function start(): void {
+function start(dialing: Dialing): void {
   const controller = new AbortController();
   const { signal } = controller;
-  let host: Host | undefined;
-  let current: ContentState | undefined;
   let syncTimer: ReturnType<typeof setTimeout> | undefined;
 
   const stop = () => {
@@ -32,34 +29,16 @@ function start(): void {
     clearTimeout(syncTimer);
     browser.runtime.onMessage.removeListener(onPush);
   };
-
   const failed = (error: unknown) => {
     if (isContextInvalidated(error)) stop();
   };
-
-  const onClose = (sessionId: string) => {
-    if (!current) return;
-    draw({ ...current, cards: current.cards.filter((card) => card.sessionId !== sessionId) });
-    send('dismissCard', { sessionId }).catch(failed);
-  };
-
-  function draw(state: ContentState): void {
-    current = state;
-    if (!state.cards.length) {
-      if (host) render(null, host.mount);
-      host?.hide();
-    } else {
-      host ??= createHost(signal);
-      host.show();
-      render(createElement(CardStack, { state, dark: pageIsDark(), onClose }), host.mount);
-    }
-    scheduleSync();
-  }
+  const cards = createCardsView(send, signal, failed);
 
   function apply(state: ContentState | null): void {
     if (state === null) return stop();
-    if (current && state.rev < current.rev) return;
-    draw(state);
+    if (state.features) dialing.configure(state.features);
+    cards.apply(state);
+    scheduleSync();
   }
 
   function onPush(message: unknown, sender: { id?: string; tab?: unknown }): undefined {
@@ -74,7 +53,7 @@ function start(): void {
   function scheduleSync(): void {
     clearTimeout(syncTimer);
     if (signal.aborted) return;
-    const active = current?.cards.some((card) => card.endedAt === undefined);
+    const active = cards.current()?.cards.some((card) => card.endedAt === undefined);
     syncTimer = setTimeout(
       () => {
         if (document.visibilityState === 'visible' || active) void sync();
@@ -96,11 +75,13 @@ function start(): void {
   window.addEventListener('pointerdown', onActivity, { signal, capture: true, passive: true });
   window.addEventListener('keydown', onActivity, { signal, capture: true, passive: true });
   document.addEventListener('visibilitychange', onActivity, { signal });
+  keepWorkerAwake(signal, () => void sync());
   void sync();
 }
 
 const scope = globalThis as { [MARK]?: boolean };
 if (!scope[MARK]) {
   scope[MARK] = true;
-  start();
+  // Click-to-dial outlives the cards: a page that shows none may still dial or show a dial's outcome.
+  start(startDialing(send));
 }

@@ -13,9 +13,12 @@ export function formatDuration(ms: number): string {
  * Makes untrusted text safe to show as one line: control characters and bidirectional
  * overrides removed (they can disguise a number), whitespace collapsed.
  */
-/** C0/C1 controls, zero-width characters and bidirectional controls. */
+/**
+ * C0/C1 controls, the zero-width space, and bidirectional controls. The zero-width joiners
+ * stay: emoji sequences and several scripts need them.
+ */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g;
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g;
 
 export function displayText(text: string | undefined, max = 256): string {
   if (!text) return '';

@@ -5,7 +5,30 @@
  */
 import type { CallPhase, EndReason } from './callState';
 import type { Direction } from './calls';
-import { bool, type Guard, literal, obj, oneOf, optional, str } from './guard';
+import {
+  type DialOutcome,
+  type DialRequest,
+  dialConfirmGuard,
+  dialRequestGuard,
+  type Gesture,
+  type SiteFeatures,
+} from './dialMessages';
+import type { ConnectionTestResult } from './connectionTest';
+import { bool, type Guard, GuardError, isRecord, literal, num, obj, oneOf, optional, str, stringMap } from './guard';
+import {
+  type HistoryNote,
+  type HistoryPage,
+  type HistoryQuery,
+  type HistoryResult,
+  type HistoryView,
+  historyImportGuard,
+  historyNoteGuard,
+  historyPreviousGuard,
+  historyQueryGuard,
+  historyRangeGuard,
+  type ImportSummary,
+} from './history';
+import type { CredentialChanges, OptionsView, SaveOptionsResult } from './options';
 import { type ConnectionState, SESSION_ACTIONS, type SessionAction } from './protocol';
 
 /** Who sent a message: a content script in a tab, or one of our extension pages. */
@@ -26,6 +49,14 @@ export interface CardView {
   answeredAt?: number;
   endedAt?: number;
   endReason?: EndReason;
+  /** For a transferred call: who the original call was with. */
+  transferredFrom?: string;
+}
+
+/** Where the agent dragged the card stack on this site (px from the bottom-right corner). */
+export interface CardPosition {
+  right: number;
+  bottom: number;
 }
 
 /** Everything a content script needs to draw; pushed whole, so applying it twice is harmless. */
@@ -36,6 +67,9 @@ export interface ContentState {
   canControl: boolean;
   /** How long an ended, answered call's card stays. */
   fadeAfterMs: number;
+  position?: CardPosition;
+  /** Click-to-dial switches for this site (docs/dialing.md); absent in pushes. */
+  features?: SiteFeatures;
 }
 
 export interface StatusView {
@@ -65,9 +99,37 @@ export interface MessageMap {
   /** The agent closed a card in this tab. */
   dismissCard: Spec<{ sessionId: string }, null>;
   callAction: Spec<{ sessionId: string; action: SessionAction; target?: string }, ActionResult>;
+  /** The agent dragged the cards: remember the place for this site. */
+  savePosition: Spec<CardPosition, null>;
   getStatus: Spec<Record<string, never>, StatusView>;
   dial: Spec<{ number: string }, ActionResult>;
   reconnect: Spec<Record<string, never>, null>;
+  /** The options page and popup: settings in force, policy locks, load warnings (no secrets). */
+  getOptions: Spec<Record<string, never>, OptionsView>;
+  /** The options page saves settings and changed credentials (checked again here). */
+  saveOptions: Spec<{ settings: Record<string, unknown>; credentials?: CredentialChanges }, SaveOptionsResult>;
+  /** A throwaway connection with unsaved values; credentials not given are the saved ones. */
+  testConnection: Spec<{ settings: Record<string, unknown>; credentials?: CredentialChanges }, ConnectionTestResult>;
+  // The call history (docs/history.md). Times are milliseconds since 1970.
+  /** One page of calls, newest first: recent, missed, or a search by number or name; from/to filter. */
+  historyQuery: Spec<HistoryQuery, HistoryPage>;
+  /** Earlier calls with the same number as this call, newest first (default 5, at most 20). */
+  historyPrevious: Spec<{ sessionId: string; limit?: number }, HistoryView[]>;
+  /** Sets a call's note and/or disposition tag (content: only for a call the background holds now). */
+  historySetNote: Spec<HistoryNote, ActionResult>;
+  /** The history (optionally a start-time range) as CSV text, formula cells neutralised. */
+  historyExport: Spec<{ from?: number; to?: number }, { csv: string; count: number; skipped: number }>;
+  /** Removes every call from the history. */
+  historyClear: Spec<Record<string, never>, { removed: number }>;
+  /** Imports the PBX's own call history (its newest `limit` calls), without duplicates. */
+  historyImport: Spec<{ limit?: number }, HistoryResult<ImportSummary>>;
+  // Click-to-dial from the page (docs/dialing.md): only from a trusted gesture in this tab.
+  /** A tel: link was clicked or a marked number's call button: dial it, or say why not. */
+  dialRequest: Spec<DialRequest, DialOutcome>;
+  /** The agent confirmed a dial the background asked about (international, premium, burst). */
+  dialConfirm: Spec<{ ticket: string; gesture: Gesture }, DialOutcome>;
+  /** Number detection is on here: load the detector and its highlight style into this tab. */
+  loadDetector: Spec<Record<string, never>, { ok: boolean }>;
 }
 
 export type MessageName = keyof MessageMap;
@@ -75,6 +137,12 @@ export type Req<K extends MessageName> = MessageMap[K]['req'];
 export type Res<K extends MessageName> = MessageMap[K]['res'];
 
 const empty = obj({}) as Guard<Record<string, never>>;
+/** A settings object from the options page: any JSON object of bounded size (loadSettings checks it). */
+const jsonObject: Guard<Record<string, unknown>> = (value, path = '') => {
+  if (!isRecord(value)) throw new GuardError('expected an object', path);
+  if (JSON.stringify(value).length > 256 * 1024) throw new GuardError('too large', path);
+  return value;
+};
 const visibleFlag = obj({ visible: bool });
 
 /** Request validators and allowed senders, one entry per message. */
@@ -86,9 +154,25 @@ export const MESSAGES: { [K in MessageName]: { from: readonly SenderKind[]; req:
     from: ['content', 'page'],
     req: obj({ sessionId: str(1024, { min: 1 }), action: oneOf(SESSION_ACTIONS), target: optional(str(64)) }),
   },
+  savePosition: {
+    from: ['content'],
+    req: obj({ right: num({ min: 0, max: 10_000 }), bottom: num({ min: 0, max: 10_000 }) }),
+  },
   getStatus: { from: ['page'], req: empty },
   dial: { from: ['page'], req: obj({ number: str(64, { min: 1 }) }) },
   reconnect: { from: ['page'], req: empty },
+  getOptions: { from: ['page'], req: empty },
+  saveOptions: { from: ['page'], req: obj({ settings: jsonObject, credentials: optional(stringMap(16, 4096)) }) },
+  testConnection: { from: ['page'], req: obj({ settings: jsonObject, credentials: optional(stringMap(16, 4096)) }) },
+  historyQuery: { from: ['page'], req: historyQueryGuard },
+  historyPrevious: { from: ['content', 'page'], req: historyPreviousGuard },
+  historySetNote: { from: ['content', 'page'], req: historyNoteGuard },
+  historyExport: { from: ['page'], req: historyRangeGuard },
+  historyClear: { from: ['page'], req: empty },
+  historyImport: { from: ['page'], req: historyImportGuard },
+  dialRequest: { from: ['content'], req: dialRequestGuard },
+  dialConfirm: { from: ['content'], req: dialConfirmGuard },
+  loadDetector: { from: ['content'], req: empty },
 };
 
 /** The envelope every message travels in; the marker tells ours from anything else. */
@@ -97,6 +181,9 @@ export interface Envelope<K extends MessageName = MessageName> {
   type: K;
   body: Req<K>;
 }
+
+/** The port CRM tabs keep open to the background (see background/index.ts). */
+export const LIVENESS_PORT = 'popline-live';
 
 /** Background → content script pushes. */
 export interface Push {

@@ -9,7 +9,7 @@ import { isRecord } from './guard';
 export const SETTINGS_VERSION = 1;
 
 export const CARD_TARGETS = ['lastCrmTab', 'allCrmTabs', 'none'] as const;
-export const CONNECTORS = ['cti'] as const;
+export const CONNECTORS = ['cti', 'ozeki'] as const;
 
 export interface CrmSite {
   /** A match pattern, e.g. `https://crm.example.com/*`. */
@@ -28,6 +28,19 @@ export const defaultSettings = {
     /** Allow `ws://` to a host other than this computer (not recommended). */
     allowInsecure: false,
   },
+  /** The Ozeki HTTP API connector (docs/ozeki.md); used when `connection.connector` is 'ozeki'. */
+  ozeki: {
+    /** Ozeki Phone System XE: http://PBX:7780/ ; Ozeki 10: http://PBX:9509/api */
+    apiUrl: 'http://127.0.0.1:7780/',
+    /** The API extension that places click-to-dial calls; '' turns click-to-dial off. */
+    apiExtension: '9994',
+    /** Where the PBX fetches the OzML that connects the agent to the customer; {number} is filled in. */
+    ozmlUrl: 'http://127.0.0.1:7780/popline/ozml?dial={number}',
+    /** Milliseconds between two ListActiveCalls while no call of the agent rings. */
+    pollIdleMs: 1000,
+    /** ... and while one rings, so the card follows the answer quickly. */
+    pollRingingMs: 250,
+  },
   follow: {
     /** Extra numbers or queues whose calls pop too. */
     extraNumbers: [] as string[],
@@ -44,8 +57,25 @@ export const defaultSettings = {
     /** ISO 3166 country for formatting national numbers. */
     defaultCountry: 'US',
   },
+  /** Click-to-dial from pages, the context menu and the shortcut (docs/dialing.md). */
+  dial: {
+    /** Ask before calling a number in another country. */
+    confirmInternational: true,
+    /** Ask before calling a premium-rate number. */
+    confirmPremium: true,
+    /** More dials than this within a minute ask first; 0 never asks. */
+    confirmAfterPerMinute: 3,
+  },
   crm: {
     sites: [{ pattern: 'http://127.0.0.1/*', card: true, detect: true, links: true }] as CrmSite[],
+    /** Opened by a call notification when no CRM tab is open; empty: derived from the first site. */
+    homeUrl: '',
+  },
+  history: {
+    /** Calls older than this many days are removed; 0 keeps them regardless of age. */
+    retentionDays: 365,
+    /** At most this many calls are kept; the oldest go first. */
+    maxCalls: 100_000,
   },
 };
 
@@ -56,12 +86,24 @@ const RULES: Record<string, (value: unknown) => boolean> = {
   'connection.connector': (v) => (CONNECTORS as readonly unknown[]).includes(v),
   'connection.serverUrl': (v) => typeof v === 'string' && v.length <= 2048 && /^wss?:\/\//i.test(v),
   'connection.extension': (v) => typeof v === 'string' && v.length <= 64,
+  'ozeki.apiUrl': (v) => typeof v === 'string' && v.length <= 2048 && /^https?:\/\/[^\s]+$/i.test(v),
+  'ozeki.apiExtension': (v) => typeof v === 'string' && /^[\w+*#.-]{0,64}$/.test(v),
+  'ozeki.ozmlUrl': (v) =>
+    typeof v === 'string' &&
+    v.length <= 2048 &&
+    (v === '' || (/^https?:\/\/[^\s]+$/i.test(v) && v.includes('{number}'))),
+  'ozeki.pollIdleMs': (v) => Number.isInteger(v) && (v as number) >= 250 && (v as number) <= 60_000,
+  'ozeki.pollRingingMs': (v) => Number.isInteger(v) && (v as number) >= 100 && (v as number) <= 10_000,
   'follow.extraNumbers': (v) =>
     Array.isArray(v) && v.length <= 100 && v.every((n) => typeof n === 'string' && n.length <= 64),
   'cards.target': (v) => (CARD_TARGETS as readonly unknown[]).includes(v),
   'cards.fadeAfterSeconds': (v) => typeof v === 'number' && v >= 0 && v <= 3600,
   'phone.defaultCountry': (v) => typeof v === 'string' && /^[A-Z]{2}$/.test(v),
+  'dial.confirmAfterPerMinute': (v) => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 60,
+  'crm.homeUrl': (v) => typeof v === 'string' && (v === '' || /^https?:\/\/[^\s]+$/i.test(v)),
   'crm.sites': (v) => Array.isArray(v) && v.length <= 100 && v.every(isCrmSite),
+  'history.retentionDays': (v) => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 3650,
+  'history.maxCalls': (v) => Number.isInteger(v) && (v as number) >= 100 && (v as number) <= 1_000_000,
 };
 
 function isCrmSite(value: unknown): value is CrmSite {

@@ -156,6 +156,30 @@ export interface CardInfo {
  * DevTools protocol can (DOM.getDocument with pierce), which is what this uses.
  */
 export async function readCards(page: Page): Promise<CardInfo[]> {
+  const cards = await inCardShadow<CardInfo[]>(
+    page,
+    `function () {
+      return [...this.querySelectorAll('.card')].map((card) => ({
+        sessionId: card.dataset.session, phase: card.dataset.phase, outcome: card.dataset.outcome,
+        name: card.querySelector('.name')?.textContent ?? '', number: card.querySelector('.number')?.textContent ?? '',
+        state: card.querySelector('.state')?.textContent ?? '', timer: card.querySelector('.timer')?.textContent ?? '',
+        direction: card.querySelector('.direction')?.textContent ?? '', html: card.innerHTML,
+      }));
+    }`,
+  );
+  return cards ?? [];
+}
+
+/**
+ * Runs `functionDeclaration` with `this` = PopLine's closed shadow root in `page` (through
+ * DOM.getDocument with pierce, which DevTools can do and page scripts cannot). Returns
+ * undefined when no card host is in the page.
+ */
+export async function inCardShadow<T>(
+  page: Page,
+  functionDeclaration: string,
+  ...args: unknown[]
+): Promise<T | undefined> {
   const session: CDPSession = await page.createCDPSession();
   try {
     const { root } = await session.send('DOM.getDocument', { depth: -1, pierce: true });
@@ -169,24 +193,47 @@ export async function readCards(page: Page): Promise<CardInfo[]> {
       return undefined;
     };
     const shadow = find(root as Node);
-    if (!shadow) return [];
+    if (!shadow) return undefined;
     const { object } = await session.send('DOM.resolveNode', { backendNodeId: shadow.backendNodeId });
-    const { result } = await session.send('Runtime.callFunctionOn', {
-      objectId: object.objectId,
+    const { result, exceptionDetails } = await session.send('Runtime.callFunctionOn', {
+      objectId: object.objectId as string,
       returnByValue: true,
-      functionDeclaration: `function () {
-        return [...this.querySelectorAll('.card')].map((card) => ({
-          sessionId: card.dataset.session, phase: card.dataset.phase, outcome: card.dataset.outcome,
-          name: card.querySelector('.name')?.textContent ?? '', number: card.querySelector('.number')?.textContent ?? '',
-          state: card.querySelector('.state')?.textContent ?? '', timer: card.querySelector('.timer')?.textContent ?? '',
-          direction: card.querySelector('.direction')?.textContent ?? '', html: card.innerHTML,
-        }));
-      }`,
+      functionDeclaration,
+      arguments: args.map((value) => ({ value })),
     });
-    return result.value as CardInfo[];
+    if (exceptionDetails) throw new Error(exceptionDetails.exception?.description ?? exceptionDetails.text);
+    return result.value as T;
   } finally {
     await session.detach().catch(() => undefined);
   }
+}
+
+/** The centre of a control in a card, found by its text or aria-label. */
+export async function cardControl(
+  page: Page,
+  sessionId: string,
+  label: string,
+): Promise<{ x: number; y: number } | undefined> {
+  return inCardShadow(
+    page,
+    `function (id, label) {
+      const scope = this.querySelector('[data-session="' + CSS.escape(id) + '"]');
+      const controls = scope ? [scope, ...scope.querySelectorAll('button, input')] : [];
+      const control = controls.filter((el) => el.matches('button, input')).find(
+        (el) => el.textContent.trim() === label || el.getAttribute('aria-label') === label);
+      if (!control) return undefined;
+      const r = control.getBoundingClientRect();
+      return { x: r.x + r.width / 2, y: r.y + r.height / 2 };
+    }`,
+    sessionId,
+    label,
+  );
+}
+
+/** Clicks a card control like the agent does: a real (trusted) mouse click at its place. */
+export async function clickCardControl(page: Page, sessionId: string, label: string): Promise<void> {
+  const point = await waitFor(() => cardControl(page, sessionId, label), { what: `the "${label}" control` });
+  await page.mouse.click(point.x, point.y);
 }
 
 /** Polls until `check` returns a truthy value; a test helper, never a timing assertion. */

@@ -1,0 +1,91 @@
+/**
+ * The numbers marked in the page, painted with the CSS Custom Highlight API: each number is a
+ * StaticRange in one Highlight registered as `popline-phone`. Nothing is added to, moved in or
+ * changed in the page's DOM. StaticRanges, unlike live Ranges, cost the page nothing when it
+ * changes its DOM; the ones the page invalidates are rescanned or swept.
+ */
+import type { PhoneMatch } from '../../shared/detect/findPhoneNumbers';
+
+export const HIGHLIGHT = 'popline-phone';
+export const HOVER_HIGHLIGHT = 'popline-phone-hover';
+
+export interface Mark {
+  node: Text;
+  range: StaticRange;
+  match: PhoneMatch;
+}
+
+export class Marks {
+  private readonly byNode = new Map<Text, Mark[]>();
+  /** Elements whose own text holds a mark: the quick "is there anything here" for hit testing. */
+  private readonly parents = new WeakMap<Element, number>();
+  private readonly highlight = new Highlight();
+  private readonly hover = new Highlight();
+  count = 0;
+
+  constructor() {
+    CSS.highlights.set(HIGHLIGHT, this.highlight);
+    CSS.highlights.set(HOVER_HIGHLIGHT, this.hover);
+  }
+
+  set(node: Text, matches: PhoneMatch[]): void {
+    if (this.byNode.has(node)) this.remove(node);
+    if (!matches.length) return;
+    const marks = matches.map((match) => {
+      const range = new StaticRange({
+        startContainer: node,
+        startOffset: match.start,
+        endContainer: node,
+        endOffset: match.end,
+      });
+      this.highlight.add(range);
+      return { node, range, match };
+    });
+    this.byNode.set(node, marks);
+    this.count += marks.length;
+    const parent = node.parentElement;
+    if (parent) this.parents.set(parent, (this.parents.get(parent) ?? 0) + 1);
+  }
+
+  remove(node: Text): void {
+    const marks = this.byNode.get(node);
+    if (!marks) return;
+    this.byNode.delete(node);
+    this.count -= marks.length;
+    for (const mark of marks) {
+      this.highlight.delete(mark.range);
+      this.hover.delete(mark.range);
+    }
+    const parent = node.parentElement;
+    const left = (parent && this.parents.get(parent)) || 0;
+    if (parent && left <= 1) this.parents.delete(parent);
+    else if (parent) this.parents.set(parent, left - 1);
+  }
+
+  /** Drops marks of text the page removed from the document. */
+  sweep(): void {
+    for (const node of this.byNode.keys()) if (!node.isConnected) this.remove(node);
+  }
+
+  hasMarksIn(element: Element): boolean {
+    return this.parents.has(element);
+  }
+
+  at(node: Text, offset: number): Mark | undefined {
+    return this.byNode.get(node)?.find((mark) => offset >= mark.match.start && offset <= mark.match.end);
+  }
+
+  setHover(mark: Mark | undefined): void {
+    this.hover.clear();
+    if (mark) this.hover.add(mark.range);
+  }
+
+  clear(): void {
+    this.highlight.clear();
+    this.hover.clear();
+    this.byNode.clear();
+    this.count = 0;
+    CSS.highlights.delete(HIGHLIGHT);
+    CSS.highlights.delete(HOVER_HIGHLIGHT);
+  }
+}

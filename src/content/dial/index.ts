@@ -1,0 +1,187 @@
+/**
+ * Click-to-dial in a page: `tel:` links, marked numbers with their call button, and the
+ * outcome of every dial shown where the agent clicked (including dials from the context menu
+ * and the shortcut, which the background pushes here). Started once per content script; the
+ * site's switches arrive with the content state and can change at any time.
+ */
+import browser from 'webextension-polyfill';
+import type { DialOutcome, DialPush, DialSource, SiteFeatures } from '../../shared/dialMessages';
+import { isRecord } from '../../shared/guard';
+import type { createMessenger } from '../../shared/messenger';
+import { isContextInvalidated } from '../../shared/messenger';
+import { DETECTOR_KEY, type Detector } from '../detect/api';
+import { t } from '../i18n';
+import { gestureOf } from './gesture';
+import { type HoverControl, watchHover } from './hover';
+import { createOverlay } from './layer';
+import { watchDialLinks } from './links';
+
+type Send = ReturnType<typeof createMessenger>;
+type Point = { x: number; y: number };
+
+export interface Dialing {
+  /** The site's dial switches, from each content state (undefined: all off). */
+  configure(features: SiteFeatures | undefined): void;
+}
+
+/** How recent a right-click must be for a context-menu outcome to show at its place. */
+const MENU_CLICK_MS = 60_000;
+
+function selectionPoint(): Point | null {
+  const selection = getSelection();
+  if (selection?.rangeCount) {
+    const box = selection.getRangeAt(0).getBoundingClientRect();
+    if (box.width || box.height) return { x: box.left, y: box.bottom };
+  }
+  const field = document.activeElement;
+  if (field && field !== document.body) {
+    const box = field.getBoundingClientRect();
+    return { x: box.left, y: box.bottom };
+  }
+  return null;
+}
+
+export function startDialing(send: Send): Dialing {
+  const controller = new AbortController();
+  const { signal } = controller;
+  let linksOff: AbortController | undefined;
+  let detectOff: AbortController | undefined;
+  let detector: Detector | undefined;
+  let hover: HoverControl | undefined;
+  let loading: Promise<void> | undefined;
+  let menuClick: (Point & { at: number }) | undefined;
+
+  const failed = (error: unknown) => {
+    if (isContextInvalidated(error)) controller.abort();
+  };
+
+  const overlay = createOverlay(
+    {
+      onCall: (event, number) =>
+        void request(number.text, 'detected', event, { x: number.rect.left, y: number.rect.bottom }),
+      onConfirm: (event, ticket) => void confirm(ticket, event),
+      onButtonHover: (inside) => hover?.onButtonHover(inside),
+    },
+    signal,
+  );
+  let lastPoint: Point = { x: 16, y: 16 };
+
+  function show(outcome: DialOutcome, where: Point): void {
+    lastPoint = where;
+    if (outcome.status === 'dialing') {
+      overlay.showBubble({
+        ...where,
+        kind: 'toast',
+        title: t('clickDialCalling', outcome.display),
+        text: t('clickDialRingsFirst'),
+      });
+    } else if (outcome.status === 'confirm') {
+      const text = outcome.reasons.map((reason) => t(`clickDialReason_${reason}`)).join(' ');
+      overlay.showBubble({
+        ...where,
+        kind: 'confirm',
+        title: t('clickDialConfirmTitle', outcome.display),
+        text,
+        ticket: outcome.ticket,
+      });
+    } else {
+      const title = t(`clickDialFailed_${outcome.code}`, outcome.detail ?? outcome.display ?? '');
+      overlay.showBubble({ ...where, kind: 'toast', error: true, title });
+    }
+  }
+
+  async function request(input: string, source: DialSource, event: MouseEvent, where: Point): Promise<void> {
+    const gesture = gestureOf(event);
+    console.log('DEBUGDIAL', event.isTrusted, (navigator as any).userActivation?.isActive, JSON.stringify(gesture));
+    if (!gesture) return;
+    try {
+      show(await send('dialRequest', { input, source, gesture }), where);
+    } catch (error) {
+      failed(error);
+      show({ status: 'failed', code: 'failed' }, where);
+    }
+  }
+
+  async function confirm(ticket: string, event: MouseEvent): Promise<void> {
+    const gesture = gestureOf(event);
+    if (!gesture) return;
+    overlay.closeBubble();
+    try {
+      show(await send('dialConfirm', { ticket, gesture }), lastPoint);
+    } catch (error) {
+      failed(error);
+      show({ status: 'failed', code: 'failed' }, lastPoint);
+    }
+  }
+
+  /** A context-menu or shortcut dial's outcome, from the background. */
+  function onPush(message: unknown, sender: { id?: string; tab?: unknown }): Promise<boolean> | undefined {
+    if (sender.id !== browser.runtime.id || sender.tab || !isRecord(message)) return undefined;
+    if (message.popline !== 1 || message.type !== 'dial' || !isRecord(message.body)) return undefined;
+    const { outcome, near } = message.body as DialPush['body'];
+    const fromMenu = near === 'menu' && menuClick && Date.now() - menuClick.at < MENU_CLICK_MS ? menuClick : null;
+    show(outcome, fromMenu ?? selectionPoint() ?? { x: innerWidth / 2 - 150, y: 16 });
+    return Promise.resolve(true);
+  }
+
+  browser.runtime.onMessage.addListener(onPush);
+  signal.addEventListener('abort', () => browser.runtime.onMessage.removeListener(onPush));
+  window.addEventListener(
+    'contextmenu',
+    (event) => {
+      if (event.isTrusted) menuClick = { x: event.clientX, y: event.clientY, at: Date.now() };
+    },
+    { capture: true, passive: true, signal },
+  );
+
+  function setLinks(on: boolean): void {
+    if (on === !!linksOff) return;
+    if (!on) {
+      linksOff?.abort();
+      linksOff = undefined;
+      return;
+    }
+    linksOff = new AbortController();
+    signal.addEventListener('abort', () => linksOff?.abort());
+    watchDialLinks((event, href, where) => void request(href, 'link', event, where), linksOff.signal);
+  }
+
+  async function loadDetector(): Promise<Detector | undefined> {
+    const scope = globalThis as { [DETECTOR_KEY]?: Detector };
+    if (!scope[DETECTOR_KEY]) {
+      const { ok } = await send('loadDetector', {});
+      if (!ok) return undefined;
+    }
+    return scope[DETECTOR_KEY];
+  }
+
+  function setDetect(on: boolean, country: string): void {
+    if (on === !!detectOff) return;
+    if (!on) {
+      detectOff?.abort();
+      detectOff = undefined;
+      detector?.stop();
+      return;
+    }
+    const off = new AbortController();
+    detectOff = off;
+    signal.addEventListener('abort', () => off.abort());
+    loading = (loading ?? Promise.resolve()).then(async () => {
+      detector ??= await loadDetector().catch((error) => {
+        failed(error);
+        return undefined;
+      });
+      if (!detector || off.signal.aborted) return;
+      detector.start({ country });
+      hover = watchHover(detector, overlay, off.signal);
+    });
+  }
+
+  return {
+    configure(features) {
+      if (signal.aborted) return;
+      setLinks(!!features?.links);
+      setDetect(!!features?.detect, features?.country ?? 'US');
+    },
+  };
+}

@@ -1,0 +1,38 @@
+/**
+ * `tel:`, `callto:` and `sip:` links on a CRM site with "links" on: a plain click dials through
+ * the PBX instead of asking the operating system for a phone app. A click with a modifier key
+ * (Ctrl, Alt, Shift, Meta), a middle click, a click the page already handled, and any click the
+ * page made itself keep the browser's default.
+ */
+const DIAL_SCHEMES = /^\s*(?:tel|callto|sips?):/i;
+
+function linkTarget(event: MouseEvent): { element: Element; href: string } | null {
+  for (const item of event.composedPath()) {
+    if (!(item instanceof Element)) continue;
+    if (item instanceof HTMLAnchorElement || item instanceof HTMLAreaElement) {
+      return item.hasAttribute('href') ? { element: item, href: item.getAttribute('href') ?? '' } : null;
+    }
+    if (item.localName === 'a' && item.namespaceURI === 'http://www.w3.org/2000/svg') {
+      const href = item.getAttribute('href') ?? item.getAttribute('xlink:href');
+      return href ? { element: item, href } : null;
+    }
+  }
+  return null;
+}
+
+export type LinkHandler = (event: MouseEvent, href: string, where: { x: number; y: number }) => void;
+
+export function watchDialLinks(onLink: LinkHandler, signal: AbortSignal): void {
+  const onClick = (event: MouseEvent) => {
+    if (!event.isTrusted || event.defaultPrevented || event.button !== 0) return;
+    if (event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    const link = linkTarget(event);
+    if (!link || !DIAL_SCHEMES.test(link.href)) return;
+    event.preventDefault();
+    // A link activated from the keyboard has no pointer position: use the link's own place.
+    const box = link.element.getBoundingClientRect();
+    const where = event.detail === 0 ? { x: box.left, y: box.bottom } : { x: event.clientX, y: event.clientY };
+    onLink(event, link.href.trim(), where);
+  };
+  window.addEventListener('click', onClick, { capture: true, signal });
+}

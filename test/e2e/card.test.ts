@@ -1,0 +1,198 @@
+/** The caller card in a real Chromium: controls, hostile data, layout, focus, keyboard, dragging. */
+import type { Page } from 'puppeteer-core';
+import { clickCardControl, inCardShadow, readCards, waitFor } from '../support/browsers';
+import { cardOf, type E2E, sleep, startE2E, waitForCard } from '../support/session';
+
+jest.setTimeout(120_000);
+
+let e2e: E2E;
+let page: Page;
+
+beforeAll(async () => {
+  e2e = await startE2E();
+  await e2e.setup({ cards: { fadeAfterSeconds: 1 } });
+  page = await e2e.openCrm();
+});
+afterAll(() => e2e?.close());
+afterEach(() => {
+  for (const call of e2e.sim.pbx.active()) e2e.sim.pbx.hangup(call.sessionId);
+});
+
+test('hold, resume, transfer and hang up from the card reach the PBX', async () => {
+  const { pbx } = e2e.sim;
+  const call = pbx.ring({ from: '+49 30 1234567', name: 'Anna Schmidt', to: '1001' });
+  pbx.answer(call.sessionId);
+  await waitForCard(page, call.sessionId, (c) => c.phase === 'connected');
+
+  await clickCardControl(page, call.sessionId, 'Hold');
+  await waitFor(() => pbx.calls.get(call.sessionId)?.state === 'hold', { what: 'hold at the PBX' });
+  await waitForCard(page, call.sessionId, (c) => c.state === 'On hold');
+
+  await clickCardControl(page, call.sessionId, 'Resume');
+  await waitFor(() => pbx.calls.get(call.sessionId)?.state === 'incall', { what: 'resume at the PBX' });
+
+  await clickCardControl(page, call.sessionId, 'Transfer');
+  await waitFor(
+    () =>
+      inCardShadow<boolean>(
+        page,
+        `function () { return this.activeElement?.getAttribute('aria-label') === 'Transfer to number'; }`,
+      ),
+    { what: 'the transfer field to take focus' },
+  );
+  await page.keyboard.type('1002');
+  await page.keyboard.press('Enter');
+  await waitFor(() => !pbx.calls.has(call.sessionId), { what: 'the transfer' });
+  expect(pbx.active().find((c) => c.masterSessionId === call.sessionId)?.callee).toBe('1002');
+
+  const next = pbx.ring({ from: '+44 20 7946 0958', name: 'Oliver Brown', to: '1001' });
+  await waitForCard(page, next.sessionId);
+  await clickCardControl(page, next.sessionId, 'Decline');
+  await waitForCard(page, next.sessionId, (c) => c.outcome === 'rejected');
+  expect(pbx.calls.has(next.sessionId)).toBe(false);
+
+  const third = pbx.ring({ from: '+44 20 7946 0958', to: '1001' });
+  pbx.answer(third.sessionId);
+  await waitForCard(page, third.sessionId, (c) => c.phase === 'connected');
+  await clickCardControl(page, third.sessionId, 'Hang up');
+  await waitForCard(page, third.sessionId, (c) => c.outcome === 'answered');
+});
+
+test('copy number puts the number on the clipboard', async () => {
+  await page
+    .browserContext()
+    .overridePermissions(e2e.sim.origin, ['clipboard-read', 'clipboard-write', 'clipboard-sanitized-write']);
+  const call = e2e.sim.pbx.ring({ from: '+36 1 234 5678', to: '1001' });
+  await waitForCard(page, call.sessionId);
+  await clickCardControl(page, call.sessionId, 'Copy number');
+  await waitFor(async () => (await page.evaluate(() => navigator.clipboard.readText())) === '+36 1 234 5678', {
+    what: 'the clipboard',
+  });
+});
+
+test('a missed call stays until dismissed; an answered one fades', async () => {
+  const { pbx } = e2e.sim;
+  const missed = pbx.ring({ from: '+1 415 555 0132', to: '1001' });
+  const answered = pbx.ring({ from: '+1 415 555 0199', to: '1001' });
+  pbx.answer(answered.sessionId);
+  pbx.miss(missed.sessionId);
+  pbx.hangup(answered.sessionId);
+  await waitForCard(page, missed.sessionId, (c) => c.outcome === 'missed');
+  await waitFor(async () => !(await cardOf(page, answered.sessionId)), { what: 'the answered card to fade' });
+  await sleep(2500);
+  expect(await cardOf(page, missed.sessionId)).toMatchObject({ state: 'Missed call' });
+  await clickCardControl(page, missed.sessionId, 'Close');
+  await waitFor(async () => !(await cardOf(page, missed.sessionId)), { what: 'the card to close' });
+  // Closed in this tab: a reload does not bring it back.
+  await page.reload();
+  await sleep(1000);
+  expect(await cardOf(page, missed.sessionId)).toBeUndefined();
+});
+
+test('hostile display names are shown as text and nothing executes', async () => {
+  const names = [
+    '<img src=x onerror="window.__pwned=1">Eve',
+    '<script>window.__pwned=2</script>',
+    '<style>*{display:none!important}</style>Mallory',
+    '\u202Eevil\u202C 1234 \u2066x\u2069',
+    'A'.repeat(10_000),
+    'Ctrl\u0000\u0007\u001b[31mchars',
+    '😀 Emoji 👩‍💼 Ünïcödé',
+  ];
+  const shown: string[] = [];
+  for (const name of names) {
+    const call = e2e.sim.pbx.ring({ from: '+4930123456', name, to: '1001' });
+    const card = await waitForCard(page, call.sessionId);
+    expect(card.html).not.toMatch(/<(img|script|style)\b/);
+    shown.push(card.name);
+    e2e.sim.pbx.hangup(call.sessionId);
+  }
+  expect(shown[0]).toBe('<img src=x onerror="window.__pwned=1">Eve');
+  expect(shown[1]).toBe('<script>window.__pwned=2</script>');
+  expect(shown[2]).toContain('<style>');
+  expect(shown[3]).toBe('evil 1234 x');
+  expect(shown[4]?.length).toBeLessThanOrEqual(256);
+  expect(shown[5]).toBe('Ctrl [31mchars');
+  expect(shown[6]).toBe('😀 Emoji 👩‍💼 Ünïcödé');
+  expect(await page.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined();
+});
+
+test('the card never shifts the page layout and never steals focus', async () => {
+  const layout = () =>
+    page.evaluate(() =>
+      JSON.stringify({
+        rows: [...document.querySelectorAll('tr, h1, .search')].map((el) => {
+          const r = el.getBoundingClientRect();
+          return [r.x, r.y, r.width, r.height];
+        }),
+        scroll: [document.documentElement.scrollWidth, document.documentElement.scrollHeight],
+      }),
+    );
+  await page.click('.search');
+  await page.keyboard.type('Ann');
+  const before = await layout();
+  const call = e2e.sim.pbx.ring({ from: '+49 30 1234567', name: 'Anna', to: '1001' });
+  await waitForCard(page, call.sessionId);
+  expect(await layout()).toBe(before);
+  await page.keyboard.type('a');
+  expect(await page.evaluate(() => (document.activeElement as HTMLInputElement).value)).toBe('Anna');
+  expect(await page.evaluate(() => document.activeElement?.className)).toBe('search');
+  await page.evaluate(() => {
+    const search = document.querySelector<HTMLInputElement>('.search');
+    if (search) search.value = '';
+    search?.dispatchEvent(new Event('input'));
+  });
+});
+
+test('the card is reachable by keyboard and announces the incoming call', async () => {
+  const call = e2e.sim.pbx.ring({ from: '+49 30 1234567', name: 'Keyboard Kim', to: '1001' });
+  await waitForCard(page, call.sessionId);
+  const live = await inCardShadow<string>(
+    page,
+    `function () { return this.querySelector('[aria-live="assertive"]').textContent; }`,
+  );
+  expect(live).toBe('Incoming call from Keyboard Kim');
+  // Tab from the last control of the page lands on the card's controls.
+  await page.focus('.search');
+  let reached = false;
+  for (let i = 0; i < 40 && !reached; i++) {
+    await page.keyboard.press('Tab');
+    reached = !!(await inCardShadow<boolean>(page, `function () { return !!this.activeElement; }`));
+  }
+  expect(reached).toBe(true);
+});
+
+test('minimise to a pill and back; drag to move, remembered for the site', async () => {
+  const call = e2e.sim.pbx.ring({ from: '+49 30 1234567', name: 'Pill Paula', to: '1001' });
+  await waitForCard(page, call.sessionId);
+  await clickCardControl(page, call.sessionId, 'Minimise');
+  const pill = await waitFor(() =>
+    inCardShadow<string>(
+      page,
+      `function (id) { return this.querySelector('.pill[data-session="' + id + '"]')?.textContent; }`,
+      call.sessionId,
+    ),
+  );
+  expect(pill).toContain('Pill Paula');
+  await clickCardControl(page, call.sessionId, 'Show call with Pill Paula');
+  await waitForCard(page, call.sessionId);
+
+  const style = () => page.evaluate(() => document.querySelector('popline-cards')?.getAttribute('style') ?? '');
+  expect(await style()).toContain('right: 16px');
+  const grip = await waitFor(() =>
+    inCardShadow<{ x: number; y: number }>(
+      page,
+      `function (id) { const r = this.querySelector('[data-session="' + id + '"] .direction').getBoundingClientRect(); return { x: r.x + 5, y: r.y + 5 }; }`,
+      call.sessionId,
+    ),
+  );
+  await page.mouse.move(grip.x, grip.y);
+  await page.mouse.down();
+  await page.mouse.move(grip.x - 300, grip.y - 200, { steps: 5 });
+  await page.mouse.up();
+  expect(await style()).toContain('right: 316px');
+  expect(await style()).toContain('bottom: 216px');
+  await page.reload();
+  await waitForCard(page, call.sessionId);
+  await waitFor(async () => (await style()).includes('right: 316px'), { what: 'the remembered place' });
+});
