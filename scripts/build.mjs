@@ -32,6 +32,8 @@ const common = {
 const entries = [
   { in: 'src/background/index.ts', out: 'background', format: 'esm' },
   { in: 'src/content/index.ts', out: 'content', format: 'iife' },
+  // Number detection, injected only into tabs whose CRM site has it on (background/detector.ts).
+  { in: 'src/content/detect/index.ts', out: 'detect', format: 'iife' },
   { in: 'src/popup/index.tsx', out: 'popup', format: 'esm' },
   { in: 'src/options/index.tsx', out: 'options', format: 'esm' },
 ];

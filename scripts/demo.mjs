@@ -53,7 +53,9 @@ execFileSync('node', [join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
 
 step('starting the PBX simulator');
 const port = await freePort(8765);
-const sim = spawn('node', [join(root, 'dist/sim/main.js'), '--port', String(port)], { stdio: ['ignore', 'inherit', 'inherit'] });
+const sim = spawn('node', [join(root, 'dist/sim/main.js'), '--port', String(port)], {
+  stdio: ['ignore', 'inherit', 'inherit'],
+});
 const origin = `http://127.0.0.1:${port}`;
 await waitFor(async () => (await fetch(`${origin}/control/state`)).ok, 'the simulator');
 
@@ -91,7 +93,10 @@ try {
   await worker.evaluate(
     (url) =>
       chrome.storage.local.set({
-        settings: { version: 1, connection: { connector: 'cti', serverUrl: url, extension: '1001', allowInsecure: false } },
+        settings: {
+          version: 1,
+          connection: { connector: 'cti', serverUrl: url, extension: '1001', allowInsecure: false },
+        },
         credentials: { token: 'popline-demo' },
       }),
     `ws://127.0.0.1:${port}/cti`,

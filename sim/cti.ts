@@ -56,6 +56,7 @@ export const defaultCtiOptions = (): CtiOptions => ({
 
 const FRAME_LIMIT = 65_536;
 const MAX_BAD_FRAMES = 20;
+const MAX_DIAL_LOG = 1000;
 
 interface Client {
   socket: WebSocket;
@@ -72,6 +73,8 @@ const isText = (v: unknown, max = 1024): v is string => typeof v === 'string' &&
 export class CtiServer {
   readonly wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
   readonly clients = new Set<Client>();
+  /** Every createCall received (the last MAX_DIAL_LOG), valid or not: tests check who asked to dial what. */
+  readonly dialRequests: { extension: string; number: string }[] = [];
   private frozenUntil = 0;
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private readonly supervisor: ReturnType<typeof setInterval>;
@@ -212,6 +215,8 @@ export class CtiServer {
   }
 
   private createCall(client: Client, frame: Record<string, unknown>): void {
+    this.dialRequests.push({ extension: client.extension, number: String(frame.number).slice(0, 64) });
+    if (this.dialRequests.length > MAX_DIAL_LOG) this.dialRequests.shift();
     if (!isText(frame.requestId)) return this.bad(client, 'requestId required');
     const { requestId } = frame;
     if (!client.permissions.dial) return this.fail(client, requestId, 'FORBIDDEN', 'this token may not dial');

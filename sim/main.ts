@@ -7,9 +7,12 @@
  *   npm run sim -- scenario <name or file.json>
  *   npm run sim -- traffic <calls>
  *   npm run sim -- state
+ *   npm run sim -- serve --ozeki xe|ozeki10 [--ozeki-port 7780] [--ozeki-user u --ozeki-password p]
+ *                                                also serve the Ozeki HTTP API (docs/ozeki.md)
  */
 import { parseArgs } from 'node:util';
 import { DEFAULT_TOKEN } from './cti';
+import type { OzekiHttpServer, OzekiSimOptions } from './ozeki';
 import { VOCABULARIES, type Vocabulary } from './pbx';
 import { loadScenario, startSimulator } from './server';
 
@@ -27,6 +30,10 @@ const { positionals, values } = parseArgs({
     traffic: { type: 'string' },
     scenario: { type: 'string' },
     token: { type: 'string' },
+    ozeki: { type: 'string' },
+    'ozeki-port': { type: 'string', default: '7780' },
+    'ozeki-user': { type: 'string' },
+    'ozeki-password': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -60,6 +67,7 @@ async function serve(): Promise<void> {
     agent: values.agent,
     vocabulary: values.vocabulary as Vocabulary,
     ...(values.heartbeat ? { heartbeat: Number(values.heartbeat) } : {}),
+    ...(values.ozeki ? { ozeki: ozekiOptions(values.ozeki) } : {}),
   });
   if (values.token)
     sim.cti.options.tokens[values.token] = { permissions: { dial: true, control: true, history: true } };
@@ -67,12 +75,27 @@ async function serve(): Promise<void> {
   CTI server   ${sim.ctiUrl}   (token "${values.token ?? DEFAULT_TOKEN}", any extension)
   demo CRM     ${sim.crmUrl}
   control API  ${sim.origin}/control/
-Try: npm run sim -- call --from "+49 30 1234567" --name "Anna Schmidt" --to ${values.agent}`);
+${ozekiBanner(sim.ozeki)}Try: npm run sim -- call --from "+49 30 1234567" --name "Anna Schmidt" --to ${values.agent}`);
   if (values.traffic) sim.traffic.start({ calls: Number(values.traffic) });
   if (values.scenario) void sim.scenario(await loadScenario(values.scenario));
   const stop = () => void sim.close().then(() => process.exit(0));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+}
+
+function ozekiOptions(shape: string): OzekiSimOptions {
+  if (shape !== 'xe' && shape !== 'ozeki10') throw new Error('--ozeki must be xe or ozeki10');
+  const username = values['ozeki-user'];
+  const password = values['ozeki-password'] ?? '';
+  return { shape, port: Number(values['ozeki-port']), ...(username ? { auth: { username, password } } : {}) };
+}
+
+function ozekiBanner(ozeki: OzekiHttpServer | undefined): string {
+  if (!ozeki) return '';
+  const user = values['ozeki-user'] ? `, office user "${values['ozeki-user']}"` : '';
+  return `  Ozeki API    ${ozeki.apiUrl}   (${ozeki.options.shape}, API extension 9994${user})
+  OzML URL     ${ozeki.ozmlTemplate}
+`;
 }
 
 async function main(): Promise<void> {

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type CtiOptions, CtiServer, defaultCtiOptions, type TokenInfo } from './cti';
+import { controlOzeki, OzekiHttpServer, type OzekiSimOptions } from './ozeki';
 import { Pbx, type SimState, VOCABULARIES, type Vocabulary } from './pbx';
 import { runScenario, type Scenario, validateScenario } from './scenario';
 import { Traffic } from './traffic';
@@ -17,6 +18,8 @@ export interface SimulatorOptions extends Partial<CtiOptions> {
   port?: number;
   host?: string;
   agent?: string;
+  /** Also serve the Ozeki HTTP API on its own port (0: a free one). */
+  ozeki?: OzekiSimOptions;
 }
 
 export interface Simulator {
@@ -27,6 +30,8 @@ export interface Simulator {
   pbx: Pbx;
   cti: CtiServer;
   traffic: Traffic;
+  /** The Ozeki HTTP API mode, when started with `ozeki`. */
+  ozeki?: OzekiHttpServer;
   scenario(scenario: Scenario | string): Promise<Record<string, string>>;
   close(): Promise<void>;
 }
@@ -79,8 +84,11 @@ const SESSION_ACTIONS: Record<string, SimState | 'transfer'> = {
 };
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
-  const { port = 8765, host = '127.0.0.1', agent = '1001', ...ctiOverrides } = options;
+  const { port = 8765, host = '127.0.0.1', agent = '1001', ozeki: ozekiOptions, ...ctiOverrides } = options;
   const pbx = new Pbx();
+  const ozeki = ozekiOptions
+    ? await new OzekiHttpServer(pbx, ozekiOptions).listen(ozekiOptions.port ?? 0, ozekiOptions.host ?? host)
+    : undefined;
   const cti = new CtiServer(pbx, { ...defaultCtiOptions(), ...ctiOverrides });
   const traffic = new Traffic(pbx);
   const scenario = async (input: Scenario | string) =>
@@ -134,6 +142,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       if (request.method === 'DELETE' || body.calls === 0) traffic.stop();
       else traffic.start({ calls: Number(body.calls) || 10, ...(body.holdMs ? { holdMs: Number(body.holdMs) } : {}) });
       return reply(response, 200, { active: traffic.count });
+    }
+    if (resource === 'ozeki') {
+      const [status, answer] = controlOzeki(ozeki, id, request.method ?? 'GET', body);
+      return reply(response, status, answer);
     }
     if (resource === 'drop') return reply(response, 200, { dropped: cti.dropAll() });
     if (resource === 'raw') return reply(response, 200, { sent: cti.sendRaw(text('frame') ?? '') });
@@ -203,11 +215,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     pbx,
     cti,
     traffic,
+    ...(ozeki ? { ozeki } : {}),
     scenario,
     close: () =>
       new Promise<void>((resolve) => {
         traffic.stop();
         cti.close();
+        void ozeki?.close();
         server.closeAllConnections();
         server.close(() => resolve());
       }),

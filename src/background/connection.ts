@@ -26,6 +26,8 @@ let retryTimer: ReturnType<typeof setTimeout> | undefined;
 let attempt = 0;
 /** Why we are not retrying (access denied, no token, bad address), until settings change. */
 let parked = false;
+/** Counts connect() calls: when two overlap (a settings change during start-up), the last one wins. */
+let generation = 0;
 
 /** Full jitter: a random delay between 0 and the exponential bound. */
 export const backoffDelay = (n: number, random = Math.random) =>
@@ -51,12 +53,15 @@ export async function connect({ force = false } = {}): Promise<void> {
   if (parked && !force) return;
   disconnect();
   parked = false;
+  const mine = ++generation;
   const settings = await getSettings();
   const credentials = await credentialsStore.load();
   const { token } = credentials;
   const { serverUrl, extension, allowInsecure } = settings.connection;
   const ozeki = settings.connection.connector === 'ozeki';
   const refusal = ozeki ? await ozekiRefusal(settings) : null;
+  // A newer connect() started while this one waited: leave it to that one (no second connector).
+  if (mine !== generation) return;
   if (refusal) {
     parked = true;
     return setConnection(refusal);

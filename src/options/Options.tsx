@@ -1,102 +1,216 @@
-/** The options page: PBX connection and the basics of behaviour. */
-import { useEffect, useState } from 'preact/hooks';
-import browser from 'webextension-polyfill';
-import { CARD_TARGETS, loadSettings, type Settings } from '../shared/settings';
-import { t } from '../ui/messenger';
+/**
+ * The options page: everything an agent or an admin sets, on one page, each setting with its
+ * own control (fields.ts), saved together. Values set by policy are shown locked. Saving asks
+ * the browser for the sites and server the settings need, from the click itself.
+ */
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import type { CredentialChanges, OptionsView } from '../shared/options';
+import { loadSettings, type Settings } from '../shared/settings';
+import { getPath, isLocked, setPath } from '../shared/settingsPaths';
+import { send, t } from '../ui/messenger';
+import { TestResult, type TestState } from './ConnectionTest';
+import { Credentials, credentialChanges } from './Credentials';
+import { CrmSites } from './CrmSites';
+import { Field } from './Field';
+import { appliesTo, sectionKey, sections } from './fields';
+import { neededOrigins, requestOrigins, serverPatterns } from './permissions';
+import { SettingsFile } from './SettingsFile';
+
+export type Notice = { kind: 'ok' | 'error'; text: string; details?: string[] } | null;
+
+/** Field errors by path, from the same validation the background applies. */
+export function fieldErrors(draft: unknown): Map<string, string> {
+  const errors = new Map<string, string>();
+  for (const warning of loadSettings(draft).warnings) {
+    const path = warning.split(':')[0] ?? '';
+    errors.set(path, warning);
+  }
+  return errors;
+}
 
 export function Options() {
-  const [settings, setSettings] = useState<Settings | null>(null);
-  const [token, setToken] = useState('');
-  const [saved, setSaved] = useState('');
+  const [view, setView] = useState<OptionsView | null>(null);
+  const [loadProblem, setLoadProblem] = useState('');
+  const [draft, setDraft] = useState<Settings | null>(null);
+  const [typed, setTyped] = useState<CredentialChanges>({});
+  const [dirty, setDirty] = useState(false);
+  const [notice, setNotice] = useState<Notice>(null);
+  const [test, setTest] = useState<TestState>({ kind: 'idle' });
 
-  useEffect(() => {
-    void browser.storage.local.get(['settings', 'credentials']).then((stored) => {
-      setSettings(loadSettings(stored.settings).settings);
-      const credentials = stored.credentials as { token?: unknown } | undefined;
-      setToken(typeof credentials?.token === 'string' ? credentials.token : '');
-    });
-  }, []);
+  const reload = () =>
+    send('getOptions', {}).then(
+      (next) => {
+        setView(next);
+        setDraft(next.settings);
+        setTyped({});
+        setDirty(false);
+      },
+      (error) => setLoadProblem(String((error as Error)?.message ?? error)),
+    );
+  useEffect(() => void reload(), []);
 
-  if (!settings) return <main />;
+  const errors = useMemo(() => fieldErrors(draft), [draft]);
 
-  const setConnection = (patch: Partial<Settings['connection']>) =>
-    setSettings({ ...settings, connection: { ...settings.connection, ...patch } });
+  if (!view || !draft) {
+    return (
+      <main class="options-main">{loadProblem ? <p role="alert">{t('optionsLoadFailed', loadProblem)}</p> : null}</main>
+    );
+  }
 
-  const save = async (event: Event) => {
-    event.preventDefault();
-    await browser.storage.local.set({ settings, credentials: { token } });
-    setSaved(t('saved'));
+  const change = (next: Settings) => {
+    setDraft(next);
+    setDirty(true);
+    setNotice(null);
+  };
+  const setValue = (path: string, value: unknown) => change(setPath(draft, path, value));
+  const changeCredentials = (next: CredentialChanges) => {
+    setTyped(next);
+    setDirty(true);
   };
 
+  const save = (event: Event) => {
+    event.preventDefault();
+    if (errors.size) {
+      setNotice({ kind: 'error', text: t('fixErrors'), details: [...errors.values()] });
+      return;
+    }
+    // Asked before anything is awaited: the prompt needs the click's user gesture.
+    const permission = requestOrigins(neededOrigins(draft));
+    void permission.then(async (granted) => {
+      const result = await send('saveOptions', { settings: draft, credentials: credentialChanges(typed) });
+      if (!result.ok) {
+        setNotice({ kind: 'error', text: t('saveFailed'), details: result.problems });
+        return;
+      }
+      await reload();
+      setNotice({ kind: 'ok', text: granted ? t('savedApplied') : t('savedWithoutAccess') });
+    });
+  };
+
+  const runTest = () => {
+    // The Ozeki connector fetches from the PBX, which needs its origin: asked from the click.
+    const permission =
+      draft.connection.connector === 'ozeki' ? requestOrigins(serverPatterns(draft)) : Promise.resolve(true);
+    setTest({ kind: 'running' });
+    void permission.then(async () => {
+      try {
+        const result = await send('testConnection', { settings: draft, credentials: credentialChanges(typed) });
+        setTest({ kind: 'done', result });
+      } catch (error) {
+        setTest({ kind: 'done', result: { outcome: 'failed', detail: String((error as Error)?.message ?? error) } });
+      }
+    });
+  };
+
+  const locked = (path: string) => isLocked(view.locked, path);
   return (
-    <main>
+    <main class="options-main">
       <h1>{t('optionsTitle')}</h1>
-      <form onSubmit={save}>
-        <fieldset>
-          <legend>{t('connectionSection')}</legend>
-          <label>
-            {t('serverUrl')}
-            <input
-              name="serverUrl"
-              value={settings.connection.serverUrl}
-              onInput={(e) => setConnection({ serverUrl: e.currentTarget.value })}
-            />
-          </label>
-          <label>
-            {t('extension')}
-            <input
-              name="extension"
-              value={settings.connection.extension}
-              onInput={(e) => setConnection({ extension: e.currentTarget.value })}
-            />
-          </label>
-          <label>
-            {t('token')}
-            <input
-              name="token"
-              type="password"
-              autocomplete="off"
-              value={token}
-              onInput={(e) => setToken(e.currentTarget.value)}
-            />
-          </label>
-        </fieldset>
-        <fieldset>
-          <legend>{t('behaviourSection')}</legend>
-          <label>
-            {t('cardTarget')}
-            <select
-              name="cardTarget"
-              value={settings.cards.target}
-              onChange={(e) =>
-                setSettings({
-                  ...settings,
-                  cards: { ...settings.cards, target: e.currentTarget.value as Settings['cards']['target'] },
-                })
-              }
-            >
-              {CARD_TARGETS.map((target) => (
-                <option key={target} value={target}>
-                  {t(`cardTarget_${target}`)}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            {t('defaultCountry')}
-            <input
-              name="defaultCountry"
-              maxLength={2}
-              value={settings.phone.defaultCountry}
-              onInput={(e) =>
-                setSettings({ ...settings, phone: { defaultCountry: e.currentTarget.value.toUpperCase() } })
-              }
-            />
-          </label>
-        </fieldset>
-        <button type="submit">{t('save')}</button>
-        <p role="status">{saved}</p>
+      {view.warnings.length ? (
+        <div class="banner warning" role="alert" data-banner="settings-defaults">
+          <p>{t('settingsDefaultsBanner')}</p>
+          <ul>
+            {view.warnings.map((warning) => (
+              <li key={warning}>{warning}</li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+      {view.locked.length || view.credentialsLocked.length ? (
+        <p class="banner info" data-banner="policy">
+          {t('policyBanner')}
+        </p>
+      ) : null}
+      <form onSubmit={save} noValidate>
+        {sections().map(({ section, paths }) => {
+          const shown = paths.filter((path) => appliesTo(path, draft));
+          if (!shown.length) return null;
+          return (
+            <fieldset key={section} class={`section section-${section}`}>
+              <legend>{t(sectionKey(section))}</legend>
+              {shown.map((path) =>
+                path === 'crm.sites' ? (
+                  <CrmSites
+                    key={path}
+                    sites={draft.crm.sites}
+                    locked={locked(path)}
+                    onChange={(sites) => setValue(path, sites)}
+                  />
+                ) : (
+                  <Field
+                    key={path}
+                    path={path}
+                    value={getPath(draft, path)}
+                    locked={locked(path)}
+                    {...(errors.has(path) ? { error: t('invalidValue') } : {})}
+                    onChange={(value) => setValue(path, value)}
+                  />
+                ),
+              )}
+              {section === 'connection' ? (
+                <>
+                  <Credentials
+                    connector={draft.connection.connector}
+                    typed={typed}
+                    onChange={changeCredentials}
+                    saved={view.credentialsSaved}
+                    locked={view.credentialsLocked}
+                  />
+                  <div class="test">
+                    <button type="button" name="testConnection" onClick={runTest} disabled={test.kind === 'running'}>
+                      {t('testConnection')}
+                    </button>
+                    <TestResult state={test} settings={draft} />
+                  </div>
+                </>
+              ) : null}
+            </fieldset>
+          );
+        })}
+        <div class="save-bar">
+          <button type="submit" class="primary" name="save">
+            {t('save')}
+          </button>
+          <span class="dirty" aria-live="polite">
+            {dirty ? t('unsavedChanges') : ''}
+          </span>
+          <NoticeView notice={notice} />
+        </div>
       </form>
+      <SettingsFile
+        draft={draft}
+        locked={view.locked}
+        onImported={(settings) => {
+          change(settings);
+          setNotice({ kind: 'ok', text: t('importedReview') });
+        }}
+        onProblem={(text, details) => setNotice({ kind: 'error', text, details })}
+        onReset={async () => {
+          const result = await send('saveOptions', { settings: loadSettings(undefined).settings });
+          await reload();
+          setNotice(result.ok ? { kind: 'ok', text: t('resetDone') } : { kind: 'error', text: t('saveFailed') });
+        }}
+      />
     </main>
+  );
+}
+
+function NoticeView({ notice }: { notice: Notice }) {
+  return (
+    <div
+      class={`notice${notice ? ` ${notice.kind}` : ''}`}
+      role="status"
+      aria-live="polite"
+      data-notice={notice?.kind ?? ''}
+    >
+      {notice ? <p>{notice.text}</p> : null}
+      {notice?.details?.length ? (
+        <ul>
+          {notice.details.map((detail) => (
+            <li key={detail}>{detail}</li>
+          ))}
+        </ul>
+      ) : null}
+    </div>
   );
 }

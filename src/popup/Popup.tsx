@@ -1,81 +1,55 @@
-/** The toolbar popup: connection state, a dialer, the active calls. */
+/** The toolbar popup: the connection, a dialler, the calls in progress and the recent calls. */
 import { useEffect, useState } from 'preact/hooks';
-import { displayText } from '../shared/format';
-import type { StatusView } from '../shared/messages';
-import { send, t } from '../ui/messenger';
+import type { HistoryView } from '../shared/history';
+import { getPath } from '../shared/settingsPaths';
+import { send } from '../ui/messenger';
+import { ActiveCalls } from './ActiveCalls';
+import { Dialer } from './Dialer';
+import { useOptions, useStatus } from './hooks';
+import { RecentCalls } from './RecentCalls';
+import { StatusHeader } from './StatusHeader';
+import type { Suggestion } from './Suggestions';
 
-const STATE_KEY: Record<StatusView['state'], string> = {
-  ACCESS_GRANTED: 'statusConnected',
-  CONNECTING: 'statusConnecting',
-  ACCESS_DENIED: 'statusDenied',
-  CONNECTION_FAILED: 'statusFailed',
-  CONNECTION_CLOSED: 'statusClosed',
-  DISCONNECTED: 'statusDisconnected',
-};
+const SUGGESTION_SOURCE_SIZE = 100;
+
+/** Distinct numbers from recent calls, newest first, for the dialler's suggestions. */
+export function recentNumbers(records: readonly HistoryView[]): Suggestion[] {
+  const seen = new Set<string>();
+  const out: Suggestion[] = [];
+  for (const record of records) {
+    const number = record.e164 ?? record.number;
+    if (!number || seen.has(number)) continue;
+    seen.add(number);
+    out.push({ number, display: record.numberDisplay || number, ...(record.name ? { name: record.name } : {}) });
+  }
+  return out;
+}
 
 export function Popup() {
-  const [status, setStatus] = useState<StatusView | null>(null);
-  const [number, setNumber] = useState('');
-  const [message, setMessage] = useState('');
+  const status = useStatus();
+  const options = useOptions();
+  const [recent, setRecent] = useState<Suggestion[]>([]);
 
   useEffect(() => {
-    const refresh = () => send('getStatus', {}).then(setStatus, () => setStatus(null));
-    void refresh();
-    const timer = setInterval(refresh, 1000);
-    return () => clearInterval(timer);
+    send('historyQuery', { kind: 'recent', pageSize: SUGGESTION_SOURCE_SIZE }).then(
+      (page) => setRecent(recentNumbers(page.records)),
+      () => undefined,
+    );
   }, []);
 
-  const dial = async (event: Event) => {
-    event.preventDefault();
-    if (!number.trim()) return;
-    setMessage(t('dialing'));
-    const result = await send('dial', { number: number.trim() });
-    setMessage(result.ok ? t('dialStarted') : displayText(result.message));
-  };
-
+  const settings = options?.settings;
+  const canDial = !!status?.canDial;
   return (
-    <main>
-      <header>
-        <h1>PopLine</h1>
-        <p class="status" data-state={status?.state ?? 'DISCONNECTED'}>
-          {t(STATE_KEY[status?.state ?? 'DISCONNECTED'])}
-          {status?.extension ? ` · ${t('extensionShort', status.extension)}` : ''}
-        </p>
-        {status?.detail ? <p class="detail">{displayText(status.detail)}</p> : null}
-        <button type="button" onClick={() => void send('reconnect', {})}>
-          {t('reconnect')}
-        </button>
-      </header>
-      <form onSubmit={dial}>
-        <label for="number">{t('dialLabel')}</label>
-        <input
-          id="number"
-          type="tel"
-          autocomplete="off"
-          value={number}
-          onInput={(e) => setNumber(e.currentTarget.value)}
-        />
-        <button type="submit" disabled={!status?.canDial}>
-          {t('call')}
-        </button>
-        <p class="message" role="status">
-          {message}
-        </p>
-      </form>
-      <section>
-        <h2>{t('activeCalls')}</h2>
-        {status?.calls.length ? (
-          <ul>
-            {status.calls.map((call) => (
-              <li key={call.sessionId}>
-                {displayText(call.name) || displayText(call.numberDisplay)} · {t(`state_${call.phase}`)}
-              </li>
-            ))}
-          </ul>
-        ) : (
-          <p>{t('noActiveCalls')}</p>
-        )}
-      </section>
+    <main class="popup-main">
+      <StatusHeader status={status} settingsProblem={!!options?.warnings.length} />
+      <Dialer
+        canDial={canDial}
+        country={settings?.phone.defaultCountry ?? 'US'}
+        confirmInternational={getPath(settings, 'dial.confirmInternational') === true}
+        recent={recent}
+      />
+      <ActiveCalls calls={status?.calls ?? []} canControl={!!status?.canControl} />
+      <RecentCalls canDial={canDial} />
     </main>
   );
 }

@@ -5,15 +5,17 @@
  */
 import type { CallPhase, EndReason } from './callState';
 import type { Direction } from './calls';
+import type { ConnectionTestResult } from './connectionTest';
 import {
   type DialOutcome,
   type DialRequest,
   dialConfirmGuard,
   dialRequestGuard,
+  type FoundNumbers,
+  findNumbersGuard,
   type Gesture,
   type SiteFeatures,
 } from './dialMessages';
-import type { ConnectionTestResult } from './connectionTest';
 import { bool, type Guard, GuardError, isRecord, literal, num, obj, oneOf, optional, str, stringMap } from './guard';
 import {
   type HistoryNote,
@@ -130,6 +132,8 @@ export interface MessageMap {
   dialConfirm: Spec<{ ticket: string; gesture: Gesture }, DialOutcome>;
   /** Number detection is on here: load the detector and its highlight style into this tab. */
   loadDetector: Spec<Record<string, never>, { ok: boolean }>;
+  /** The detector's text nodes with seven digits or more: the numbers in each (found off the page's thread). */
+  findNumbers: Spec<{ texts: string[] }, FoundNumbers>;
 }
 
 export type MessageName = keyof MessageMap;
@@ -173,6 +177,7 @@ export const MESSAGES: { [K in MessageName]: { from: readonly SenderKind[]; req:
   dialRequest: { from: ['content'], req: dialRequestGuard },
   dialConfirm: { from: ['content'], req: dialConfirmGuard },
   loadDetector: { from: ['content'], req: empty },
+  findNumbers: { from: ['content'], req: findNumbersGuard },
 };
 
 /** The envelope every message travels in; the marker tells ours from anything else. */

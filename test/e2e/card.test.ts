@@ -1,6 +1,6 @@
 /** The caller card in a real Chromium: controls, hostile data, layout, focus, keyboard, dragging. */
 import type { Page } from 'puppeteer-core';
-import { clickCardControl, inCardShadow, readCards, waitFor } from '../support/browsers';
+import { clickCardControl, inCardShadow, waitFor } from '../support/browsers';
 import { cardOf, type E2E, sleep, startE2E, waitForCard } from '../support/session';
 
 jest.setTimeout(120_000);

@@ -71,11 +71,11 @@ export async function launchChromium({ headless = true, dist = CHROME_DIST } = {
   async function stopWorker(): Promise<void> {
     const target = browser.targets().find(isWorker);
     if (!target) return;
-    // Chrome's own way to stop a worker: close its target via the browser's CDP session.
-    const session = await browser.target().createCDPSession();
-    await session.send('Target.closeTarget', { targetId: (target as unknown as { _targetId: string })._targetId });
-    await session.detach();
-    for (let i = 0; i < 100 && browser.targets().some(isWorker); i++) await new Promise((r) => setTimeout(r, 20));
+    // Closing the target and detaching DevTools (which would keep it alive) is how Chrome's
+    // own docs stop an extension's service worker in tests.
+    const w = await target.worker();
+    await w?.close();
+    for (let i = 0; i < 200 && browser.targets().includes(target); i++) await new Promise((r) => setTimeout(r, 10));
   }
 
   return {

@@ -7,15 +7,51 @@ const TABLE: [phase: string, names: (string | number)[]][] = [
   ['connected', ['InCall', 4, 'IN_CALL', 'Answered']],
   ['held', ['CalleeOnHold', 5, 'CallerOnHold', 6, 'OnHold', 7, 'OnHoldInactive', 8, 'HOLD', 'Hold']],
   ['transferring', ['TransferRequested', 9, 'Transferring', 10]],
-  ['ended', ['TransferCompleted', 11, 'CallerHungUp', 13, 'CalleeHungUp', 14, 'Redirected', 15, 'COMPLETED', 'Completed', 'Transferred']],
   [
     'ended',
-    ['TransferFailed', 12, 'NotFound', 16, 'Busy', 17, 'Cancelled', 18, 'NotAnswered', 19, 'Error', 20, 'Aborted', 21, 'NOT_FOUND', 'REJECTED', 'BUSY', 'NoAnswer'],
+    [
+      'TransferCompleted',
+      11,
+      'CallerHungUp',
+      13,
+      'CalleeHungUp',
+      14,
+      'Redirected',
+      15,
+      'COMPLETED',
+      'Completed',
+      'Transferred',
+    ],
+  ],
+  [
+    'ended',
+    [
+      'TransferFailed',
+      12,
+      'NotFound',
+      16,
+      'Busy',
+      17,
+      'Cancelled',
+      18,
+      'NotAnswered',
+      19,
+      'Error',
+      20,
+      'Aborted',
+      21,
+      'NOT_FOUND',
+      'REJECTED',
+      'BUSY',
+      'NoAnswer',
+    ],
   ],
 ];
 
 describe('normaliseState', () => {
-  test.each(TABLE.flatMap(([phase, names]) => names.map((name) => [name, phase] as const)))('%s → %s', (name, phase) => {
+  test.each(
+    TABLE.flatMap(([phase, names]) => names.map((name) => [name, phase] as const)),
+  )('%s → %s', (name, phase) => {
     expect(normaliseState(name).phase).toBe(phase);
   });
 
@@ -24,7 +60,15 @@ describe('normaliseState', () => {
     expect(normaliseState(22).phase).toBeNull();
   });
 
-  test.each(['in_call', 'In Call', 'in-call', 'INCALL', ' InCall ', 'callee_on_hold', 'not-answered'])('compares loosely: %s', (name) => {
+  test.each([
+    'in_call',
+    'In Call',
+    'in-call',
+    'INCALL',
+    ' InCall ',
+    'callee_on_hold',
+    'not-answered',
+  ])('compares loosely: %s', (name) => {
     expect(normaliseState(name).phase).not.toBeNull();
   });
 

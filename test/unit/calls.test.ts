@@ -22,12 +22,29 @@ function run(events: CallEvent[], book: CallBook = emptyBook(), now = T0): CallB
   return current;
 }
 
-const snapshot = (seq: number, sessions: CtiSession[], fresh = true): CallEvent => ({ type: 'snapshot', seq, sessions, fresh });
+const snapshot = (seq: number, sessions: CtiSession[], fresh = true): CallEvent => ({
+  type: 'snapshot',
+  seq,
+  sessions,
+  fresh,
+});
 const upsert = (seq: number, s: CtiSession): CallEvent => ({ type: 'upsert', seq, session: s });
 
 test('an inbound call rings, is answered, and ends answered', () => {
-  const book = run([snapshot(0, []), upsert(1, session('a', 'Ringing')), upsert(2, session('a', 'InCall')), upsert(3, session('a', 'CalleeHungUp'))]);
-  expect(book.calls.a).toMatchObject({ phase: 'ended', direction: 'inbound', remoteNumber: '+49 30 1234567', remoteName: 'Anna', endReason: 'answered', wasConnected: true });
+  const book = run([
+    snapshot(0, []),
+    upsert(1, session('a', 'Ringing')),
+    upsert(2, session('a', 'InCall')),
+    upsert(3, session('a', 'CalleeHungUp')),
+  ]);
+  expect(book.calls.a).toMatchObject({
+    phase: 'ended',
+    direction: 'inbound',
+    remoteNumber: '+49 30 1234567',
+    remoteName: 'Anna',
+    endReason: 'answered',
+    wasConnected: true,
+  });
   expect(book.calls.a?.answeredAt).toBe(T0 + 2000);
   expect(book.calls.a?.endedAt).toBe(T0 + 3000);
 });
@@ -70,9 +87,19 @@ test('other extensions are filtered out unless monitoring all', () => {
 });
 
 test('the agent calling out is outbound with the dialed number as the other party', () => {
-  const out = session('o', 'Setup', { caller: '1001', callee: '+15551234567', dialedNumber: '+1 555 123 4567', calleeDisplayName: 'Bob' });
+  const out = session('o', 'Setup', {
+    caller: '1001',
+    callee: '+15551234567',
+    dialedNumber: '+1 555 123 4567',
+    calleeDisplayName: 'Bob',
+  });
   const book = run([snapshot(0, []), upsert(1, out), upsert(2, { ...out, state: 'NotAnswered' })]);
-  expect(book.calls.o).toMatchObject({ direction: 'outbound', remoteNumber: '+1 555 123 4567', remoteName: 'Bob', endReason: 'unanswered' });
+  expect(book.calls.o).toMatchObject({
+    direction: 'outbound',
+    remoteNumber: '+1 555 123 4567',
+    remoteName: 'Bob',
+    endReason: 'unanswered',
+  });
 });
 
 test('numbers match in any format (SIP URI, spaces, country code)', () => {

@@ -3,10 +3,10 @@
  * handshake, snapshot, events, commands, heartbeat and the close codes of docs/protocol.md.
  */
 import { WebSocket } from 'ws';
+import { type Simulator, startSimulator } from '../../sim/server';
 import { CtiConnector } from '../../src/background/connectors/cti';
 import type { ConnectorStatus } from '../../src/background/connectors/types';
 import type { CallEvent } from '../../src/shared/calls';
-import { type Simulator, startSimulator } from '../../sim/server';
 import { waitFor } from '../support/browsers';
 
 let sim: Simulator;
@@ -20,7 +20,13 @@ function connect(token = 'popline-demo', extension = '1001') {
   const events: CallEvent[] = [];
   const closed: { retry: boolean; detail: string }[] = [];
   const connector = new CtiConnector(
-    { url: sim.ctiUrl, token, extension, clientVersion: 'test', WebSocketImpl: WebSocket as unknown as typeof globalThis.WebSocket },
+    {
+      url: sim.ctiUrl,
+      token,
+      extension,
+      clientVersion: 'test',
+      WebSocketImpl: WebSocket as unknown as typeof globalThis.WebSocket,
+    },
     { status: (s) => statuses.push(s), call: (e) => events.push(e), closed: (c) => closed.push(c) },
   );
   connector.open();
@@ -92,7 +98,14 @@ test('heartbeat: a server that stops answering is detected as dead', async () =>
 test('bad frames are ignored and the connection survives', async () => {
   const c = connect();
   await waitFor(() => c.events.length > 0);
-  for (const frame of ['not json', '[]', '{"op":5}', '{"op":"sessionCreated","seq":"x"}', '{"op":"mystery"}', 'x'.repeat(70_000)]) {
+  for (const frame of [
+    'not json',
+    '[]',
+    '{"op":5}',
+    '{"op":"sessionCreated","seq":"x"}',
+    '{"op":"mystery"}',
+    'x'.repeat(70_000),
+  ]) {
     sim.cti.sendRaw(frame);
   }
   const call = sim.pbx.ring({ from: '+4930123', to: '1001' });

@@ -10,7 +10,9 @@ const session = {
 
 describe('parseServerFrame', () => {
   test('accepts a valid frame and drops unknown fields', () => {
-    const parsed = parseServerFrame(JSON.stringify({ op: 'sessionCreated', seq: 1, session: { ...session, extra: 1 }, x: 2 }));
+    const parsed = parseServerFrame(
+      JSON.stringify({ op: 'sessionCreated', seq: 1, session: { ...session, extra: 1 }, x: 2 }),
+    );
     expect(parsed).toEqual({ kind: 'frame', frame: { op: 'sessionCreated', seq: 1, session } });
   });
 
@@ -23,7 +25,10 @@ describe('parseServerFrame', () => {
     ['negative seq', JSON.stringify({ op: 'sessionCreated', seq: -1, session })],
     ['missing session fields', JSON.stringify({ op: 'sessionCreated', seq: 1, session: { sessionId: 'x' } })],
     ['an empty session id', JSON.stringify({ op: 'sessionCreated', seq: 1, session: { ...session, sessionId: '' } })],
-    ['oversize strings', JSON.stringify({ op: 'sessionCreated', seq: 1, session: { ...session, caller: 'x'.repeat(1025) } })],
+    [
+      'oversize strings',
+      JSON.stringify({ op: 'sessionCreated', seq: 1, session: { ...session, caller: 'x'.repeat(1025) } }),
+    ],
   ])('rejects %s', (_what, text) => {
     expect(parseServerFrame(text).kind).toBe('invalid');
   });
@@ -34,7 +39,10 @@ describe('parseServerFrame', () => {
   });
 
   test('ignores unknown ops', () => {
-    expect(parseServerFrame('{"op":"userInfoReceived","user":{}}')).toEqual({ kind: 'ignored', op: 'userInfoReceived' });
+    expect(parseServerFrame('{"op":"userInfoReceived","user":{}}')).toEqual({
+      kind: 'ignored',
+      op: 'userInfoReceived',
+    });
   });
 
   test('clips display names to 256 characters instead of dropping the call', () => {
@@ -48,7 +56,9 @@ describe('parseServerFrame', () => {
   });
 
   test('accepts integer states', () => {
-    expect(parseServerFrame(JSON.stringify({ op: 'sessionStateChanged', seq: 2, session: { ...session, state: 4 } })).kind).toBe('frame');
+    expect(
+      parseServerFrame(JSON.stringify({ op: 'sessionStateChanged', seq: 2, session: { ...session, state: 4 } })).kind,
+    ).toBe('frame');
   });
 
   test('never throws on hostile input', () => {

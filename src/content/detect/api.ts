@@ -4,6 +4,8 @@
  * detector registers itself under DETECTOR_KEY on the isolated world's global, which the page
  * cannot see.
  */
+import type { FoundSpan } from '../../shared/detect/quickTest';
+
 export const DETECTOR_KEY = Symbol.for('popline.detector');
 
 /** A marked number under the pointer: what to dial, and where it is on screen. */
@@ -16,20 +18,29 @@ export interface MarkedNumber {
   rect: { left: number; top: number; right: number; bottom: number };
 }
 
+/** Finds the numbers in some texts: the background does it, off the page's main thread. */
+export type FindInBackground = (texts: string[]) => Promise<FoundSpan[][]>;
+
 /** What the detector has done, for benchmarks and diagnostics. */
 export interface DetectorStats {
   textNodes: number;
+  /** Text nodes sent to the background (those with seven digits or more). */
+  sent: number;
   marked: number;
-  /** Main-thread time spent by the initial scan, and its longest slice, in milliseconds. */
+  /** Numbers painted now (all of them, or those near the viewport on a page with very many). */
+  painted: number;
+  /** Main-thread time the initial scan spent in the page (walk, send, paint), and its longest slice, in ms. */
   initialScanMs: number;
   initialLongestSliceMs: number;
   initialDone: boolean;
   /** Per processed batch of page changes: milliseconds of work, newest last (at most 200 kept). */
   batchMs: number[];
+  /** How often the page's heavy DOM work made the detector stop observing for a while. */
+  backOffs: number;
 }
 
 export interface Detector {
-  start(options: { country: string }): void;
+  start(options: { find: FindInBackground }): void;
   stop(): void;
   /** The marked number at a viewport point; `target` is the element under the pointer. */
   numberAt(x: number, y: number, target: EventTarget | null): MarkedNumber | null;

@@ -9,6 +9,8 @@ import { Scanner } from './scanner';
 
 /** Pointer slack around a number's line boxes, in CSS pixels. */
 const SLACK = 2;
+/** After scrolling or new marks, the painted window is brought up to date this much later. */
+const REPAINT_AFTER_MS = 150;
 
 type CaretDocument = Document & {
   caretPositionFromPoint?: (x: number, y: number) => { offsetNode: Node; offset: number } | null;
@@ -43,15 +45,34 @@ function createDetector(): Detector {
   let marks: Marks | undefined;
   let scanner: Scanner | undefined;
   let hovered: { number: MarkedNumber; mark: Mark } | undefined;
+  let repaintTimer: ReturnType<typeof setTimeout> | undefined;
+  let listening: AbortController | undefined;
+
+  /** Brings the painted window up to date when the page is idle (debounced). */
+  const scheduleRepaint = () => {
+    clearTimeout(repaintTimer);
+    repaintTimer = setTimeout(() => {
+      const run = () => marks?.repaint();
+      if (typeof requestIdleCallback === 'function') requestIdleCallback(run, { timeout: 500 });
+      else run();
+    }, REPAINT_AFTER_MS);
+  };
 
   return {
-    start({ country }) {
+    start({ find }) {
       if (scanner) return;
       marks = new Marks();
-      scanner = new Scanner(marks, country);
+      scanner = new Scanner(marks, find, scheduleRepaint);
       scanner.start();
+      listening = new AbortController();
+      // Scrolling in any scroller (scroll events do not bubble, capture sees them) or resizing moves the window.
+      const options = { capture: true, passive: true, signal: listening.signal };
+      document.addEventListener('scroll', scheduleRepaint, options);
+      window.addEventListener('resize', scheduleRepaint, options);
     },
     stop() {
+      listening?.abort();
+      clearTimeout(repaintTimer);
       scanner?.stop();
       marks?.clear();
       scanner = undefined;
@@ -77,14 +98,18 @@ function createDetector(): Detector {
       marks?.setHover(number && hovered?.number === number ? hovered.mark : undefined);
     },
     stats() {
+      if (scanner && marks) scanner.stats.painted = marks.painted;
       return (
         scanner?.stats ?? {
           textNodes: 0,
+          sent: 0,
           marked: 0,
+          painted: 0,
           initialScanMs: 0,
           initialLongestSliceMs: 0,
           initialDone: false,
           batchMs: [],
+          backOffs: 0,
         }
       );
     },

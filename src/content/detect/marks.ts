@@ -3,11 +3,17 @@
  * StaticRange in one Highlight registered as `popline-phone`. Nothing is added to, moved in or
  * changed in the page's DOM. StaticRanges, unlike live Ranges, cost the page nothing when it
  * changes its DOM; the ones the page invalidates are rescanned or swept.
+ *
+ * The browser revisits every range of a highlight whenever the page's DOM changes (a few µs
+ * each), so a page with very many numbers gets only those near the viewport painted (the
+ * window follows scrolling). Every marked number can still be hovered and dialled.
  */
 import type { PhoneMatch } from '../../shared/detect/findPhoneNumbers';
 
 export const HIGHLIGHT = 'popline-phone';
 export const HOVER_HIGHLIGHT = 'popline-phone-hover';
+/** Up to this many numbers are all painted; with more, only those within a screen of the viewport. */
+export const PAINT_ALL = 1000;
 
 export interface Mark {
   node: Text;
@@ -22,6 +28,8 @@ export class Marks {
   private readonly highlight = new Highlight();
   private readonly hover = new Highlight();
   count = 0;
+  /** Whether only the numbers near the viewport are painted (the page has more than PAINT_ALL). */
+  private windowed = false;
 
   constructor() {
     CSS.highlights.set(HIGHLIGHT, this.highlight);
@@ -38,13 +46,17 @@ export class Marks {
         endContainer: node,
         endOffset: match.end,
       });
-      this.highlight.add(range);
+      if (!this.windowed) this.highlight.add(range);
       return { node, range, match };
     });
     this.byNode.set(node, marks);
     this.count += marks.length;
     const parent = node.parentElement;
     if (parent) this.parents.set(parent, (this.parents.get(parent) ?? 0) + 1);
+  }
+
+  has(node: Text): boolean {
+    return this.byNode.has(node);
   }
 
   remove(node: Text): void {
@@ -60,6 +72,34 @@ export class Marks {
     const left = (parent && this.parents.get(parent)) || 0;
     if (parent && left <= 1) this.parents.delete(parent);
     else if (parent) this.parents.set(parent, left - 1);
+  }
+
+  /**
+   * Decides what is painted: everything, or, past PAINT_ALL, the numbers whose element lies
+   * within one screen height of the viewport. Reads layout (once clean, each read is cheap).
+   */
+  repaint(): void {
+    if (this.count <= PAINT_ALL && !this.windowed) return;
+    if (this.count <= PAINT_ALL) {
+      if (this.windowed)
+        for (const marks of this.byNode.values()) for (const mark of marks) this.highlight.add(mark.range);
+      this.windowed = false;
+      return;
+    }
+    this.windowed = true;
+    this.highlight.clear();
+    const top = -innerHeight;
+    const bottom = 2 * innerHeight;
+    for (const [node, marks] of this.byNode) {
+      const box = node.parentElement?.getBoundingClientRect();
+      if (!box || box.bottom < top || box.top > bottom || (!box.width && !box.height)) continue;
+      for (const mark of marks) this.highlight.add(mark.range);
+    }
+  }
+
+  /** How many ranges the browser paints now. */
+  get painted(): number {
+    return this.highlight.size;
   }
 
   /** Drops marks of text the page removed from the document. */

@@ -146,7 +146,8 @@ function readAttributes(reader: Reader, qname: string): { attributes: Record<str
     if (raw.includes('<')) throw new XmlError(`"<" inside the attribute ${name}`);
     if (Object.hasOwn(attributes, name)) throw new XmlError(`attribute ${name} appears twice in <${qname}>`);
     count += 1;
-    if (count > XML_LIMITS.attributes) throw new XmlError(`more than ${XML_LIMITS.attributes} attributes in <${qname}>`);
+    if (count > XML_LIMITS.attributes)
+      throw new XmlError(`more than ${XML_LIMITS.attributes} attributes in <${qname}>`);
     attributes[name] = decode(raw, `the attribute ${name}`).replace(/[\t\r\n]/g, ' ');
   }
 }

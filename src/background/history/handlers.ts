@@ -1,0 +1,114 @@
+/**
+ * Message handlers for the call history (the messages are declared in shared/messages.ts and
+ * documented in docs/history.md). Content scripts may only touch calls the background holds
+ * now (a card they show); extension pages may read and change all of it.
+ */
+import { type HistoryPage, validateRecord } from '../../shared/history';
+import { toCsv } from '../../shared/historyCsv';
+import { log } from '../../shared/log';
+import type { ActionResult } from '../../shared/messages';
+import { followRules } from '../calls';
+import { getSettings } from '../config';
+import { currentConnector } from '../connection';
+import type { Context, Handlers } from '../router';
+import { readState } from '../state';
+import { STORE } from './db';
+import { DEFAULT_IMPORT_LIMIT, importFromPbx } from './import';
+import { history, recordHistory } from './index';
+import { allRecords, previousCalls, queryHistory } from './queries';
+
+type HistoryMessages =
+  | 'historyQuery'
+  | 'historyPrevious'
+  | 'historySetNote'
+  | 'historyExport'
+  | 'historyClear'
+  | 'historyImport';
+
+const notFound: ActionResult = { ok: false, code: 'NOT_FOUND', message: 'no such call in the history' };
+
+/** The call as the background holds it now, when the sender may touch it. */
+async function liveCall(sessionId: string) {
+  const state = await readState();
+  return state.book.calls[sessionId];
+}
+
+async function mayTouch(sessionId: string, context: Context): Promise<boolean> {
+  return context.kind === 'page' || (await liveCall(sessionId)) !== undefined;
+}
+
+/** Makes sure a live call has its record (its first write may still be on its way). */
+async function ensureRecorded(sessionId: string): Promise<void> {
+  const call = await liveCall(sessionId);
+  if (call) await recordHistory([call]);
+  await history.settled();
+}
+
+export const historyHandlers: Pick<Handlers, HistoryMessages> = {
+  async historyQuery(query): Promise<HistoryPage> {
+    const settings = await getSettings();
+    try {
+      const found = await queryHistory(await history.database(), query, settings.phone.defaultCountry);
+      return history.problem ? { ...found, problem: history.problem } : found;
+    } catch (error) {
+      log.error('history: query failed', error);
+      const problem = `The call history cannot be read: ${String(error)}`;
+      return { records: [], page: query.page ?? 0, pageSize: query.pageSize ?? 0, hasMore: false, skipped: 0, problem };
+    }
+  },
+
+  async historyPrevious({ sessionId, limit }, context) {
+    if (!(await mayTouch(sessionId, context))) return [];
+    const settings = await getSettings();
+    const call = await liveCall(sessionId);
+    const db = await history.database();
+    const stored = call ? undefined : validateRecord(await db.get(STORE, sessionId));
+    const record = call ? { sessionId, number: call.remoteNumber } : stored?.ok ? stored.value : undefined;
+    if (!record) return [];
+    return previousCalls(db, record, settings.phone.defaultCountry, limit ?? 5);
+  },
+
+  async historySetNote(body, context): Promise<ActionResult> {
+    if (!(await mayTouch(body.sessionId, context))) return notFound;
+    if (!(await history.setNote(body))) {
+      await ensureRecorded(body.sessionId);
+      if (!(await history.setNote(body))) return notFound;
+    }
+    return { ok: true, sessionId: body.sessionId };
+  },
+
+  async historyExport({ from, to }) {
+    const { records, skipped } = await allRecords(await history.database(), from, to);
+    return { csv: toCsv(records), count: records.length, skipped };
+  },
+
+  async historyClear() {
+    return { removed: await history.clear() };
+  },
+
+  async historyImport({ limit }) {
+    const connector = currentConnector();
+    const [state, settings] = await Promise.all([readState(), getSettings()]);
+    if (!connector || state.connection.state !== 'ACCESS_GRANTED') {
+      return { ok: false, code: 'NOT_CONNECTED', message: 'not connected to the phone system' };
+    }
+    if (state.connection.permissions?.history === false) {
+      return { ok: false, code: 'FORBIDDEN', message: 'this token may not read the call history' };
+    }
+    try {
+      const summary = await importFromPbx(connector, history, {
+        rules: followRules(settings, state),
+        country: settings.phone.defaultCountry,
+        limit: limit ?? DEFAULT_IMPORT_LIMIT,
+        now: Date.now(),
+      });
+      log.info(
+        `history: imported ${summary.added} calls (${summary.existing} already there, ${summary.rejected} refused)`,
+      );
+      return { ok: true, ...summary };
+    } catch (error) {
+      log.error('history: import failed', error);
+      return { ok: false, code: 'FAILED', message: error instanceof Error ? error.message : String(error) };
+    }
+  },
+};
