@@ -91,18 +91,38 @@ try {
   const worker = await target.worker();
   await waitFor(() => worker.evaluate(() => !!chrome.runtime?.id), 'the extension');
   await worker.evaluate(
-    (url) =>
+    (url, crm) =>
       chrome.storage.local.set({
         settings: {
           version: 1,
           connection: { connector: 'cti', serverUrl: url, extension: '1001', allowInsecure: false },
+          // The demo CRM (docs/crm.md): the caller is looked up from the CRM tab, with the
+          // agent's CRM login, and their record opens there when the call rings.
+          record: {
+            openInbound: 'ringing',
+            openOutbound: 'never',
+            openIn: 'crmTab',
+            urlTemplate: `${crm}/crm/contacts/{id}`,
+            createTemplate: `${crm}/crm/contacts/new?phone={e164}`,
+          },
+          lookup: {
+            mode: 'content',
+            urlTemplate: `${crm}/crm/api/contacts?phone={number}`,
+            listPath: 'contacts',
+            namePath: 'name',
+            companyPath: 'company',
+            recordUrlPath: 'url',
+            notePath: 'note',
+            idPath: 'id',
+          },
         },
         credentials: { token: 'popline-demo' },
       }),
     `ws://127.0.0.1:${port}/cti`,
+    origin,
   );
   const page = (await browser.pages())[0] ?? (await browser.newPage());
-  await page.goto(`${origin}/crm/contacts/c-1001`);
+  await page.goto(`${origin}/crm/`);
   await waitFor(async () => (await (await fetch(`${origin}/control/state`)).json()).clients > 0, 'PopLine to connect');
 
   step(`playing the "${values.scenario}" scenario`);
@@ -111,13 +131,15 @@ try {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ name: values.scenario }),
   });
+  // The CRM names the caller (the PBX knows only the number) and her record opens in the tab.
+  await waitFor(async () => page.url().endsWith('/crm/contacts/c-1001'), 'the record pop');
   await waitFor(() => page.evaluate(() => !!document.querySelector('popline-cards')), 'the card');
   await sleep(1500);
   if (headless) {
     mkdirSync(join(root, 'artifacts'), { recursive: true });
     const file = join(root, 'artifacts/demo-card.png');
     await page.screenshot({ path: file });
-    console.log(`\n✔ The card popped. Screenshot: ${file}`);
+    console.log(`\n✔ The card popped, the CRM named the caller, her record opened. Screenshot: ${file}`);
     await stop(0);
   } else {
     console.log(`\n✔ The card popped in the Chromium window. Make more calls from another terminal:

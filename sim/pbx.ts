@@ -113,6 +113,9 @@ export interface SimCall {
   customData?: Record<string, string>;
 }
 
+/** Seconds of conversation, to the millisecond (the protocol's talkDuration is a number). */
+const talkSeconds = (from: number, to: number) => Math.max(0.001, (to - from) / 1000);
+
 /** A session object as it goes on the wire, in the chosen vocabulary. */
 export function wireSession(call: SimCall, vocabulary: Vocabulary, now = Date.now()): Record<string, unknown> {
   const session: Record<string, unknown> = {
@@ -122,7 +125,7 @@ export function wireSession(call: SimCall, vocabulary: Vocabulary, now = Date.no
     callee: call.callee,
     direction: call.direction,
     startTime: call.startTime,
-    talkDuration: call.answeredAt ? Math.round(((call.endedAt ?? now) - call.answeredAt) / 1000) : 0,
+    talkDuration: call.answeredAt ? talkSeconds(call.answeredAt, call.endedAt ?? now) : 0,
   };
   for (const key of [
     'masterSessionId',
@@ -284,7 +287,7 @@ export class Pbx extends EventEmitter<{ event: [PbxEvent] }> {
       caller: call.caller,
       callee: call.callee,
       state: call.state,
-      talkDuration: call.answeredAt ? Math.round(((call.endedAt ?? Date.now()) - call.answeredAt) / 1000) : 0,
+      talkDuration: call.answeredAt ? talkSeconds(call.answeredAt, call.endedAt ?? Date.now()) : 0,
     };
     if (call.callerDisplayName) record.callerDisplayName = call.callerDisplayName;
     if (call.calleeDisplayName) record.calleeDisplayName = call.calleeDisplayName;

@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { dirname, extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CrmApi } from './crmApi';
 import { type CtiOptions, CtiServer, defaultCtiOptions, type TokenInfo } from './cti';
 import { controlOzeki, OzekiHttpServer, type OzekiSimOptions } from './ozeki';
 import { Pbx, type SimState, VOCABULARIES, type Vocabulary } from './pbx';
@@ -30,6 +31,8 @@ export interface Simulator {
   pbx: Pbx;
   cti: CtiServer;
   traffic: Traffic;
+  /** The demo CRM's login, contact search API and page log (docs/crm.md). */
+  crm: CrmApi;
   /** The Ozeki HTTP API mode, when started with `ozeki`. */
   ozeki?: OzekiHttpServer;
   scenario(scenario: Scenario | string): Promise<Record<string, string>>;
@@ -91,6 +94,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     : undefined;
   const cti = new CtiServer(pbx, { ...defaultCtiOptions(), ...ctiOverrides });
   const traffic = new Traffic(pbx);
+  const crm = new CrmApi();
   const scenario = async (input: Scenario | string) =>
     runScenario(pbx, typeof input === 'string' ? await loadScenario(input) : validateScenario(input), {
       agent,
@@ -147,6 +151,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       const [status, answer] = controlOzeki(ozeki, id, request.method ?? 'GET', body);
       return reply(response, status, answer);
     }
+    if (resource === 'crm') {
+      const [status, answer] = crm.control(request.method ?? 'GET', body);
+      return reply(response, status, answer);
+    }
     if (resource === 'drop') return reply(response, 200, { dropped: cti.dropAll() });
     if (resource === 'raw') return reply(response, 200, { sent: cti.sendRaw(text('frame') ?? '') });
     if (resource === 'freeze') {
@@ -170,7 +178,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     reply(response, 404, { error: 'unknown control path' });
   }
 
-  async function serveCrm(path: string, response: ServerResponse): Promise<void> {
+  async function serveCrm(path: string, response: ServerResponse, headers: Record<string, string>): Promise<void> {
     const relative = normalize(path.replace(/^\/crm\/?/, '')).replace(/^(\.\.[/\\])+/, '');
     const file = join(simDir, 'crm', relative);
     const isAsset = extname(relative) !== '' && existsSync(file);
@@ -179,6 +187,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     response.writeHead(200, {
       'content-type': TYPES[extname(target)] ?? 'application/octet-stream',
       'cache-control': 'no-store',
+      ...(isAsset ? {} : headers),
     });
     response.end(content);
   }
@@ -192,7 +201,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         response.writeHead(302, { location: '/crm/' });
         return response.end();
       }
-      if (url.pathname.startsWith('/crm/')) return serveCrm(url.pathname, response);
+      if (url.pathname.startsWith('/crm/api/')) return crm.handle(request, url, response);
+      if (url.pathname.startsWith('/crm/')) return serveCrm(url.pathname, response, crm.pageHeaders(url));
       reply(response, 404, { error: 'not found' });
     };
     handle().catch((error) => reply(response, 400, { error: (error as Error).message }));
@@ -215,6 +225,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     pbx,
     cti,
     traffic,
+    crm,
     ...(ozeki ? { ozeki } : {}),
     scenario,
     close: () =>

@@ -78,6 +78,23 @@ function contactPage(contact) {
   ];
 }
 
+// Where PopLine's "create contact" link leads (docs/crm.md): a form with the caller's number filled in.
+function newContactPage() {
+  const phone = new URLSearchParams(location.search).get('phone') ?? '';
+  const field = (label, props) => el('label', { class: 'field' }, label, el('input', props));
+  return [
+    el('a', { href: '/crm/', 'data-link': '', class: 'back' }, '← Contacts'),
+    el('h1', {}, 'New contact'),
+    el(
+      'form',
+      { class: 'panel new-contact' },
+      field('Name', { name: 'name', required: true }),
+      field('Company', { name: 'company' }),
+      field('Phone', { name: 'phone', value: phone, type: 'tel' }),
+    ),
+  ];
+}
+
 function activitiesPage() {
   return [
     el('h1', {}, 'Activities'),
@@ -95,7 +112,8 @@ function route() {
   const path = location.pathname;
   const match = /^\/crm\/contacts\/([\w-]+)/.exec(path);
   let content;
-  if (match) content = contactPage(findContact(match[1]));
+  if (match?.[1] === 'new') content = newContactPage();
+  else if (match) content = contactPage(findContact(match[1]));
   else if (path.startsWith('/crm/activities')) content = activitiesPage();
   else content = listPage(search.value);
   view.replaceChildren(...content);

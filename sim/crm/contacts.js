@@ -132,6 +132,19 @@ export const contacts = [
     owner: 'Ana Silva',
     note: 'Számla 2026/00981, 125 000 Ft.',
   },
+  {
+    // The same person as c-1004, entered again with his name in western order and the office
+    // number written differently: a lookup of +36 1 234 5678 finds both records.
+    id: 'c-1011',
+    name: 'Péter Kovács',
+    company: 'Duna Software Kft.',
+    title: 'CTO (support contract)',
+    city: 'Budapest',
+    phones: [{ label: 'Office', number: '+36 (1) 234-5678' }],
+    email: 'peter.kovacs@duna.example',
+    owner: 'Jane Doe',
+    note: 'Support contract SC-2026-114, renewal in March.',
+  },
 ];
 
 export const findContact = (id) => contacts.find((contact) => contact.id === id);

@@ -4,6 +4,7 @@ import type { Settings } from '../shared/settings';
 import { updateBadge } from './badge';
 import { getSettings } from './config';
 import { recordHistory } from './history';
+import { trackLookups } from './lookup';
 import { notifyCalls } from './notify';
 import { mutate } from './state';
 import type { RuntimeState } from './storage';
@@ -36,9 +37,11 @@ export function onCallEvent(event: CallEvent): Promise<void> {
     const settings = await getSettings();
     const now = Date.now();
     const { book, changed } = applyEvent(state.book, event, followRules(settings, state), now);
-    if (!changed.length) return;
+    // Saved even when no call changed: the book also remembers when we last heard the PBX.
     state.book = book;
+    if (!changed.length) return;
     pruneEnded(state, settings, now);
+    trackLookups(state, settings, changed, now);
     await pushToTabs(state);
     notifyCalls(state, settings, changed);
     updateBadge(state);

@@ -5,6 +5,7 @@ import { connect, currentConnector, dial } from './connection';
 import { dialHandlers, featuresOnly } from './dialHandlers';
 import { siteFeatures } from './dialing';
 import { historyHandlers } from './history/handlers';
+import { lookupHandlers } from './lookup/handlers';
 import { optionsView, saveOptions, testConnection } from './options';
 import { savePosition } from './positions';
 import type { Handlers } from './router';
@@ -17,6 +18,7 @@ const notConnected: ActionResult = { ok: false, code: 'NOT_CONNECTED', message: 
 export const handlers: Handlers = {
   ...historyHandlers,
   ...dialHandlers,
+  ...lookupHandlers,
 
   async contentHello({ visible }, { tabId, url }) {
     const settings = await getSettings();

@@ -14,6 +14,7 @@ import { onDialCommand, onDialMenuClicked, onDialNotificationClicked, setUpDialM
 import { forgetDialTab } from './dialStore';
 import { handlers, resyncTabs } from './handlers';
 import { ensureHistoryAlarm, HISTORY_ALARM, recordHistory, retainHistory } from './history';
+import { resumeLookups } from './lookup';
 import { ACCESS_NOTIFICATION, isCallNotification, openCrm } from './notify';
 import { createRouter } from './router';
 import { needsReconnect, touchesSettings } from './settingsChange';
@@ -87,6 +88,8 @@ async function boot(): Promise<void> {
   updateBadge(state);
   // Whatever the last worker applied but may not have written to the history yet.
   void recordHistory(Object.values(state.book.calls));
+  // Caller lookups a stopped worker left unanswered run again (docs/crm.md).
+  void resumeLookups().catch((error) => log.warn('caller lookups', error));
   void ensureHistoryAlarm().catch((error) => log.error('history alarm', error));
   void syncCrmScripts();
   // A restarted worker re-syncs every tab: whatever they show is pushed again.

@@ -12,7 +12,7 @@ import { forgetSettings } from './config';
 import { TEST_TIMEOUT_MS, testCti } from './connectionTest';
 import type { Connector } from './connectors/types';
 import { createOzekiConnector, ozekiRefusal } from './ozekiConnection';
-import { credentialsStore, managedStore, settingsStore } from './storage';
+import { credentialsStore, type Managed, managedStore, settingsStore } from './storage';
 
 export async function optionsView(): Promise<OptionsView> {
   const [loaded, managed, own] = await Promise.all([
@@ -29,10 +29,14 @@ export async function optionsView(): Promise<OptionsView> {
     settings: loaded.settings,
     warnings: loaded.warnings,
     locked,
-    credentialsSaved: [...new Set([...saved.map(([key]) => key), ...(managed.token ? ['token'] : [])])],
-    credentialsLocked: managed.token ? ['token'] : [],
+    credentialsSaved: [...new Set([...saved.map(([key]) => key), ...policyCredentials(managed)])],
+    credentialsLocked: policyCredentials(managed),
   };
 }
+
+/** The credentials an administrator's policy sets (shown as saved and locked). */
+const policyCredentials = (managed: Managed): string[] =>
+  [managed.token ? 'token' : '', managed.lookupKey ? 'lookupKey' : ''].filter(Boolean);
 
 export async function saveOptions(input: unknown, credentials?: CredentialChanges): Promise<SaveOptionsResult> {
   const { settings, warnings } = loadSettings(input);

@@ -8,6 +8,7 @@ import { type CallBook, emptyBook } from '../shared/calls';
 import { isRecord } from '../shared/guard';
 import { countryFromLocales } from '../shared/locale';
 import { log } from '../shared/log';
+import type { CallLookup } from '../shared/lookup';
 import type { CardPosition } from '../shared/messages';
 import type { ConnectionState, Permissions } from '../shared/protocol';
 import { type LoadedSettings, loadSettings, SETTINGS_VERSION, type Settings } from '../shared/settings';
@@ -46,6 +47,8 @@ export interface TabInfo {
 export interface Managed {
   settings?: Record<string, unknown>;
   token?: string;
+  /** The key for caller lookups from the background (docs/crm.md). */
+  lookupKey?: string;
 }
 
 export const managedStore = {
@@ -55,6 +58,7 @@ export const managedStore = {
       return {
         ...(isRecord(managed.settings) ? { settings: managed.settings } : {}),
         ...(typeof managed.token === 'string' && managed.token ? { token: managed.token } : {}),
+        ...(typeof managed.lookupKey === 'string' && managed.lookupKey ? { lookupKey: managed.lookupKey } : {}),
       };
     } catch {
       return {}; // No policy (Firefox throws when there is no managed-storage manifest).
@@ -126,6 +130,8 @@ export interface RuntimeState {
   rev: number;
   /** System notifications shown, by session id: the last thing they said. */
   notified: Record<string, string>;
+  /** Caller lookups and record pops, by session id (docs/crm.md). */
+  lookups: Record<string, CallLookup>;
 }
 
 export const initialRuntime = (): RuntimeState => ({
@@ -134,11 +140,12 @@ export const initialRuntime = (): RuntimeState => ({
   tabs: {},
   rev: 0,
   notified: {},
+  lookups: {},
 });
 
 export const runtimeStore = {
   async load(): Promise<RuntimeState> {
-    const stored = await browser.storage.session.get(['book', 'connection', 'tabs', 'rev', 'notified']);
+    const stored = await browser.storage.session.get(['book', 'connection', 'tabs', 'rev', 'notified', 'lookups']);
     const initial = initialRuntime();
     return {
       book: isRecord(stored.book) ? (stored.book as unknown as CallBook) : initial.book,
@@ -146,6 +153,7 @@ export const runtimeStore = {
       tabs: isRecord(stored.tabs) ? (stored.tabs as Record<string, TabInfo>) : initial.tabs,
       rev: typeof stored.rev === 'number' ? stored.rev : initial.rev,
       notified: isRecord(stored.notified) ? (stored.notified as Record<string, string>) : initial.notified,
+      lookups: isRecord(stored.lookups) ? (stored.lookups as Record<string, CallLookup>) : initial.lookups,
     };
   },
   save: (part: Partial<RuntimeState>) => browser.storage.session.set(part),

@@ -10,6 +10,7 @@ import { matchesPattern } from '../shared/matchPattern';
 import type { ContentState, Push } from '../shared/messages';
 import type { Settings } from '../shared/settings';
 import { getSettings } from './config';
+import { withLookup } from './lookup/view';
 import { positionFor } from './positions';
 import { mutate } from './state';
 import type { RuntimeState, TabInfo } from './storage';
@@ -68,7 +69,7 @@ export async function contentState(
   return {
     rev: state.rev,
     cards: cardsForTab(tabId, state, settings, now).map((call) =>
-      cardView(call, settings.phone.defaultCountry, state.book),
+      withLookup(cardView(call, settings.phone.defaultCountry, state.book), state.lookups[call.sessionId]),
     ),
     canControl,
     fadeAfterMs: settings.cards.fadeAfterSeconds * 1000,
@@ -89,12 +90,37 @@ export async function pushToTabs(state: RuntimeState, { force = false } = {}): P
     const shown = view.cards.map((card) => card.sessionId);
     const tab = tabs[id];
     if (tab && tab.shown.join() !== shown.join()) tabs = { ...tabs, [id]: { ...tab, shown } };
-    state.rev += 1;
+    // Never behind a revision a stopped worker pushed but did not live to save.
+    state.rev = Math.max(state.rev + 1, Date.now() * 1000);
     const push: Push = { popline: 1, type: 'cards', body: { ...view, rev: state.rev } };
     // Not awaited: a slow tab must not hold up the others or the next event.
-    browser.tabs.sendMessage(id, push, { frameId: 0 }).catch(() => forgetTab(id));
+    browser.tabs.sendMessage(id, push, { frameId: 0 }).then(
+      () => failures.delete(id),
+      () => pushFailed(id),
+    );
   }
   state.tabs = tabs;
+}
+
+const failures = new Map<number, number>();
+
+/**
+ * A push did not arrive. The tab may be gone or off the CRM (forget it), or its page may be
+ * just between two documents: then try again with whatever is current, a few times.
+ */
+async function pushFailed(tabId: number): Promise<void> {
+  lastPushed.delete(tabId);
+  const count = (failures.get(tabId) ?? 0) + 1;
+  failures.set(tabId, count);
+  const exists = await browser.tabs.get(tabId).then(
+    () => true,
+    () => false,
+  );
+  if (!exists || count > 3) {
+    failures.delete(tabId);
+    return forgetTab(tabId);
+  }
+  setTimeout(() => void mutate((state) => pushToTabs(state)), 200 * count);
 }
 
 /** A tab whose content script is gone (closed, navigated off the CRM). */

@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { displayText, formatDuration } from '../shared/format';
 import type { CardView } from '../shared/messages';
 import type { SessionAction } from '../shared/protocol';
+import { CallerInfo } from './CallerInfo';
 import { t } from './i18n';
 
 export interface CardActions {
@@ -12,6 +13,8 @@ export interface CardActions {
   act(sessionId: string, action: SessionAction, target?: string): Promise<string | null>;
   copy(text: string): Promise<boolean>;
   dragStart(event: PointerEvent): void;
+  /** Opens a looked-up record (the match's index) or "create contact"; resolves to an error or null. */
+  openRecord(sessionId: string, match: number | 'create'): Promise<string | null>;
 }
 
 export interface CardProps {
@@ -182,6 +185,11 @@ export function Card({ call, now, fading, canControl, actions }: CardProps) {
             {t('copyNumber')}
           </button>
         </div>
+        <CallerInfo
+          lookup={call.lookup}
+          open={(match) => actions.openRecord(call.sessionId, match)}
+          onError={setMessage}
+        />
         {call.transferredFrom ? (
           <div class="note">{t('transferredFrom', displayText(call.transferredFrom))}</div>
         ) : null}

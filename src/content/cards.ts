@@ -37,6 +37,15 @@ export function createCardsView(send: Send, signal: AbortSignal, onError: (error
         return String((error as Error).message ?? error);
       }
     },
+    async openRecord(sessionId: string, match: number | 'create') {
+      try {
+        const result = await send('openRecord', { sessionId, match });
+        return result.ok ? null : result.message;
+      } catch (error) {
+        onError(error);
+        return String((error as Error).message ?? error);
+      }
+    },
     copy: copyText,
     dragStart(event: PointerEvent) {
       if (event.button !== 0 || (event.target as Element).closest('button') || !host) return;

@@ -10,6 +10,7 @@ import { createMessenger, isContextInvalidated } from '../shared/messenger';
 import { createCardsView } from './cards';
 import { type Dialing, startDialing } from './dial';
 import { keepWorkerAwake } from './liveness';
+import { answerLookups } from './lookup';
 
 const MARK = Symbol.for('popline.content');
 /** How often a tab re-syncs with the background: often during a call, rarely otherwise. */
@@ -76,6 +77,7 @@ function start(dialing: Dialing): void {
   window.addEventListener('keydown', onActivity, { signal, capture: true, passive: true });
   document.addEventListener('visibilitychange', onActivity, { signal });
   keepWorkerAwake(signal, () => void sync());
+  answerLookups(signal);
   void sync();
 }
 

@@ -59,5 +59,13 @@ button.primary { background: var(--accent); border-color: var(--accent); color: 
 .pill .dot { width: 8px; height: 8px; border-radius: 50%; background: var(--accent); flex: none; }
 .pill-name { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; unicode-bidi: isolate; font-weight: 600; }
 .more { border-radius: 999px; padding: 4px 12px; }
+.caller { margin-top: 4px; display: flex; flex-direction: column; align-items: flex-start; gap: 2px;
+  unicode-bidi: isolate; overflow-wrap: anywhere; }
+.caller.quiet, .caller .quiet { color: var(--muted); font-size: 12px; }
+.company { font-weight: 600; }
+.matches { list-style: none; margin: 2px 0 0; padding: 0; display: flex; flex-direction: column; gap: 4px; width: 100%; }
+button.match { display: flex; flex-direction: column; align-items: flex-start; width: 100%; text-align: start; }
+.match-name { font-weight: 600; }
+.match-company { color: var(--muted); font-size: 12px; }
 .sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 `;

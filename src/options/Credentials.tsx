@@ -20,6 +20,8 @@ export const CREDENTIAL_FIELDS: Record<string, CredentialField[]> = {
     { key: 'ozekiUsername', secret: false },
     { key: 'ozekiPassword', secret: true },
   ],
+  /** The caller lookup's key in background mode (docs/crm.md): the value of `lookup.keyHeader`. */
+  lookup: [{ key: 'lookupKey', secret: true }],
 };
 
 export interface CredentialsProps {

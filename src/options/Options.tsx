@@ -10,6 +10,7 @@ import { getPath, isLocked, setPath } from '../shared/settingsPaths';
 import { send, t } from '../ui/messenger';
 import { TestResult, type TestState } from './ConnectionTest';
 import { Credentials, credentialChanges } from './Credentials';
+import { CrmPresets } from './CrmPresets';
 import { CrmSites } from './CrmSites';
 import { Field } from './Field';
 import { appliesTo, sectionKey, sections } from './fields';
@@ -128,6 +129,9 @@ export function Options() {
           return (
             <fieldset key={section} class={`section section-${section}`}>
               <legend>{t(sectionKey(section))}</legend>
+              {section === 'record' ? (
+                <CrmPresets settings={draft} locked={locked('record') || locked('lookup')} onApply={change} />
+              ) : null}
               {shown.map((path) =>
                 path === 'crm.sites' ? (
                   <CrmSites
@@ -147,6 +151,15 @@ export function Options() {
                   />
                 ),
               )}
+              {section === 'lookup' && draft.lookup.mode === 'background' ? (
+                <Credentials
+                  connector="lookup"
+                  typed={typed}
+                  onChange={changeCredentials}
+                  saved={view.credentialsSaved}
+                  locked={view.credentialsLocked}
+                />
+              ) : null}
               {section === 'connection' ? (
                 <>
                   <Credentials

@@ -4,7 +4,15 @@
  * default. Labels are `setting_<path with _>` in _locales, help texts `…_help`.
  */
 import { getCountries } from 'libphonenumber-js/min';
-import { CARD_TARGETS, CONNECTORS, defaultSettings, type Settings } from '../shared/settings';
+import {
+  CARD_TARGETS,
+  CONNECTORS,
+  defaultSettings,
+  LOOKUP_MODES,
+  RECORD_TARGETS,
+  RECORD_TRIGGERS,
+  type Settings,
+} from '../shared/settings';
 import { getPath, leafPaths } from '../shared/settingsPaths';
 
 export type FieldSpec =
@@ -35,6 +43,22 @@ const SPECS: Record<string, FieldSpec> = {
   'crm.homeUrl': { kind: 'text', type: 'url', placeholder: 'https://crm.example.com/' },
   'history.retentionDays': { kind: 'number', min: 0, max: 3650, unit: 'unitDays' },
   'history.maxCalls': { kind: 'number', min: 100, max: 1_000_000, step: 100 },
+  'record.openInbound': { kind: 'select', choices: RECORD_TRIGGERS, labelPrefix: 'recordWhen_' },
+  'record.openOutbound': { kind: 'select', choices: RECORD_TRIGGERS, labelPrefix: 'recordWhen_' },
+  'record.openIn': { kind: 'select', choices: RECORD_TARGETS, labelPrefix: 'recordWhere_' },
+  'record.urlTemplate': { kind: 'text', type: 'url', placeholder: 'https://crm.example.com/contacts/{id}' },
+  'record.createTemplate': {
+    kind: 'text',
+    type: 'url',
+    placeholder: 'https://crm.example.com/contacts/new?phone={e164}',
+  },
+  'lookup.mode': { kind: 'select', choices: LOOKUP_MODES, labelPrefix: 'lookupMode_' },
+  'lookup.urlTemplate': {
+    kind: 'text',
+    type: 'url',
+    placeholder: 'https://crm.example.com/api/contacts?phone={number}',
+  },
+  'lookup.cacheMinutes': { kind: 'number', min: 0, max: 1440, unit: 'unitMinutes' },
 };
 
 /** The control for a path: listed, or guessed from the default's type. */
@@ -50,7 +74,7 @@ export function specFor(path: string): FieldSpec {
 }
 
 /** Sections in the order an admin fills them in; sections added later come after. */
-const SECTION_ORDER = ['connection', 'ozeki', 'crm', 'cards', 'phone', 'dial', 'follow', 'history'];
+const SECTION_ORDER = ['connection', 'ozeki', 'crm', 'record', 'lookup', 'cards', 'phone', 'dial', 'follow', 'history'];
 
 /** Connection fields that only one connector uses. */
 const CONNECTOR_ONLY: Record<string, string> = {

@@ -6,6 +6,7 @@
 import browser from 'webextension-polyfill';
 import { isValidPattern } from '../shared/matchPattern';
 import type { Settings } from '../shared/settings';
+import { templateOrigin } from '../shared/templates';
 
 /** `http://host/*` for a server address (`ws:` counts as `http:`, `wss:` as `https:`). */
 export function originPattern(url: string): string | null {
@@ -26,9 +27,17 @@ export const activeSitePatterns = (settings: Settings): string[] =>
     .filter((site) => (site.card || site.detect || site.links) && isValidPattern(site.pattern))
     .map((site) => site.pattern);
 
+/** The CRM's API, which background lookups fetch from (docs/crm.md). */
+export function lookupPatterns(settings: Settings): string[] {
+  if (settings.lookup.mode !== 'background') return [];
+  const origin = templateOrigin(settings.lookup.urlTemplate);
+  const pattern = origin ? originPattern(origin) : null;
+  return pattern ? [pattern] : [];
+}
+
 /** Everything the settings need, without duplicates. */
 export const neededOrigins = (settings: Settings): string[] => [
-  ...new Set([...serverPatterns(settings), ...activeSitePatterns(settings)]),
+  ...new Set([...serverPatterns(settings), ...activeSitePatterns(settings), ...lookupPatterns(settings)]),
 ];
 
 /** Must be called straight from a click or key handler, before anything is awaited. */

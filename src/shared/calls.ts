@@ -5,7 +5,7 @@
  */
 import { type CallPhase, type EndCause, type EndReason, endReason, normaliseState } from './callState';
 import { sameNumber } from './numbers';
-import type { CtiSession } from './protocol';
+import type { CtiSession, HistoryEntry } from './protocol';
 
 export type Direction = 'inbound' | 'outbound' | 'internal';
 
@@ -30,6 +30,8 @@ export interface Call {
   customData?: Record<string, string>;
   /** The last applied seq for this call. */
   seq: number;
+  /** Ended because a snapshot no longer had it: the outcome is a guess until history confirms it. */
+  reconciled?: boolean;
 }
 
 export interface CallBook {
@@ -38,6 +40,10 @@ export interface CallBook {
   floor: number;
   /** Ended sessions (id → seq), so a late event never brings a call back. */
   closed: Record<string, number>;
+  /** When we last heard from the PBX (local clock). */
+  liveAt?: number;
+  /** On a new connection: when we had last heard from the PBX before it, i.e. the gap's start. */
+  gapSince?: number;
 }
 
 export interface FollowRules {
@@ -49,7 +55,9 @@ export interface FollowRules {
 export type CallEvent =
   | { type: 'upsert'; seq: number; session: CtiSession }
   | { type: 'close'; seq: number; sessionId: string; state?: string | number }
-  | { type: 'snapshot'; seq: number; sessions: CtiSession[]; fresh: boolean };
+  | { type: 'snapshot'; seq: number; sessions: CtiSession[]; fresh: boolean }
+  /** Recent call history, asked for after a reconnect to learn what happened in the gap. */
+  | { type: 'history'; entries: HistoryEntry[] };
 
 export const emptyBook = (): CallBook => ({ calls: {}, floor: 0, closed: {} });
 
@@ -143,13 +151,24 @@ export interface Applied {
 
 /** Applies one event. Pure: returns a new book, never mutates its input. */
 export function applyEvent(book: CallBook, event: CallEvent, rules: FollowRules, now: number): Applied {
+  const applied = dispatch(book, event, rules, now);
+  return applied.book === book ? applied : { ...applied, book: { ...applied.book, liveAt: now } };
+}
+
+function dispatch(book: CallBook, event: CallEvent, rules: FollowRules, now: number): Applied {
   switch (event.type) {
     case 'upsert':
       return upsert(book, event.session, event.seq, rules, now);
     case 'close':
       return close(book, event.sessionId, event.seq, event.state, now);
-    case 'snapshot':
-      return reconcile(book, event.sessions, event.seq, event.fresh, rules, now);
+    case 'snapshot': {
+      const applied = reconcile(book, event.sessions, event.seq, event.fresh, rules, now);
+      if (!event.fresh) return applied;
+      const gapSince = book.liveAt;
+      return { ...applied, book: { ...applied.book, ...(gapSince === undefined ? {} : { gapSince }) } };
+    }
+    case 'history':
+      return fillGap(book, event.entries, rules, now);
   }
 }
 
@@ -203,12 +222,51 @@ function reconcile(
   for (const call of Object.values(book.calls)) {
     if (present.has(call.sessionId) || call.endedAt !== undefined) continue;
     if (!fresh && call.seq > seq) continue;
-    const ended = { ...finish(call, undefined, now), seq: Math.max(call.seq, seq) };
+    const ended = { ...finish(call, undefined, now), seq: Math.max(call.seq, seq), reconciled: true };
     calls[call.sessionId] = ended;
     closed[call.sessionId] = ended.seq;
     changed.push(ended);
   }
   return { book: { calls, floor: fresh ? seq : Math.max(book.floor, seq), closed: trimTombstones(closed) }, changed };
+}
+
+/** How far back before a gap history may add calls we never saw (PBX and browser clocks differ). */
+const GAP_MARGIN_MS = 10 * 60_000;
+
+/**
+ * What happened while we were not connected, from the PBX's history: calls that a snapshot
+ * ended get their true outcome, and calls that began and ended entirely inside the gap
+ * appear, ended, with theirs (a missed one stays on screen like any missed call). Calls we
+ * saw live are never touched.
+ */
+function fillGap(book: CallBook, entries: HistoryEntry[], rules: FollowRules, now: number): Applied {
+  const calls = { ...book.calls };
+  const closed = { ...book.closed };
+  const changed: Call[] = [];
+  for (const entry of entries) {
+    const known = calls[entry.sessionId];
+    const state = normaliseState(entry.state);
+    const talked = (entry.talkDuration ?? 0) > 0 || state.phase === 'connected' || state.phase === 'held';
+    if (known?.reconciled) {
+      const wasConnected = known.wasConnected || talked;
+      const reason = endReason(state.cause, { wasConnected, inbound: known.direction !== 'outbound' });
+      if (reason !== known.endReason || wasConnected !== known.wasConnected) {
+        const { reconciled: _guess, ...confirmed } = known;
+        calls[entry.sessionId] = { ...confirmed, wasConnected, endReason: reason };
+        changed.push(calls[entry.sessionId] as Call);
+      }
+      continue;
+    }
+    if (known || closed[entry.sessionId] !== undefined || book.gapSince === undefined) continue;
+    if (!(Date.parse(entry.startTime) >= book.gapSince - GAP_MARGIN_MS) || !isFollowed(entry, rules)) continue;
+    const seen = toCall(undefined, { ...entry, state: 'Setup' }, book.floor, rules, now, false);
+    const call = finish({ ...seen, rawState: state.raw, wasConnected: talked }, state.cause ?? 'notAnswered', now);
+    calls[entry.sessionId] = call;
+    closed[entry.sessionId] = book.floor;
+    changed.push(call);
+  }
+  if (!changed.length) return { book, changed };
+  return { book: { ...book, calls, closed: trimTombstones(closed) }, changed };
 }
 
 /** Removes ended calls from the book once nobody needs them on screen. */

@@ -44,7 +44,7 @@ export const recordGuard = obj({
   /** The CRM record opened for this call, if any. */
   crmRecord: optional(crmRecordGuard),
   updatedAt: time,
-  /** Search keys (historySearch.ts): digit suffixes and folded name words. */
+  /** Search keys (historySearch.ts): the number's terms and the folded words of the name. */
   numberKeys: arrayOf(str(64), { max: 64 }),
   nameWords: arrayOf(str(64), { max: 64 }),
 });

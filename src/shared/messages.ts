@@ -16,7 +16,20 @@ import {
   type Gesture,
   type SiteFeatures,
 } from './dialMessages';
-import { bool, type Guard, GuardError, isRecord, literal, num, obj, oneOf, optional, str, stringMap } from './guard';
+import {
+  anyOf,
+  bool,
+  type Guard,
+  GuardError,
+  isRecord,
+  literal,
+  num,
+  obj,
+  oneOf,
+  optional,
+  str,
+  stringMap,
+} from './guard';
 import {
   type HistoryNote,
   type HistoryPage,
@@ -30,6 +43,7 @@ import {
   historyRangeGuard,
   type ImportSummary,
 } from './history';
+import type { CardLookup } from './lookup';
 import type { CredentialChanges, OptionsView, SaveOptionsResult } from './options';
 import { type ConnectionState, SESSION_ACTIONS, type SessionAction } from './protocol';
 
@@ -53,6 +67,8 @@ export interface CardView {
   endReason?: EndReason;
   /** For a transferred call: who the original call was with. */
   transferredFrom?: string;
+  /** What the CRM lookup found (docs/crm.md); absent when lookups are off. */
+  lookup?: CardLookup;
 }
 
 /** Where the agent dragged the card stack on this site (px from the bottom-right corner). */
@@ -134,6 +150,8 @@ export interface MessageMap {
   loadDetector: Spec<Record<string, never>, { ok: boolean }>;
   /** The detector's text nodes with seven digits or more: the numbers in each (found off the page's thread). */
   findNumbers: Spec<{ texts: string[] }, FoundNumbers>;
+  /** The agent clicked a looked-up contact (its index) or "create contact" on a card this tab shows. */
+  openRecord: Spec<{ sessionId: string; match: number | 'create' }, ActionResult>;
 }
 
 export type MessageName = keyof MessageMap;
@@ -178,6 +196,13 @@ export const MESSAGES: { [K in MessageName]: { from: readonly SenderKind[]; req:
   dialConfirm: { from: ['content'], req: dialConfirmGuard },
   loadDetector: { from: ['content'], req: empty },
   findNumbers: { from: ['content'], req: findNumbersGuard },
+  openRecord: {
+    from: ['content'],
+    req: obj({
+      sessionId: str(1024, { min: 1 }),
+      match: anyOf<number | 'create'>(num({ min: 0, max: 99, integer: true }), literal('create')),
+    }),
+  },
 };
 
 /** The envelope every message travels in; the marker tells ours from anything else. */

@@ -5,11 +5,17 @@
  * Documented in docs/settings.md. Secrets (the token) are not part of it: see credentials.
  */
 import { isRecord } from './guard';
+import { templateProblem } from './templates';
 
 export const SETTINGS_VERSION = 1;
 
 export const CARD_TARGETS = ['lastCrmTab', 'allCrmTabs', 'none'] as const;
 export const CONNECTORS = ['cti', 'ozeki'] as const;
+/** When the caller's CRM record opens (docs/crm.md), and where. */
+export const RECORD_TRIGGERS = ['never', 'ringing', 'answered'] as const;
+export const RECORD_TARGETS = ['crmTab', 'newTab', 'backgroundTab'] as const;
+/** Where the caller lookup runs: not at all, in the CRM tab (the agent's login), in the background (a key). */
+export const LOOKUP_MODES = ['off', 'content', 'background'] as const;
 
 export interface CrmSite {
   /** A match pattern, e.g. `https://crm.example.com/*`. */
@@ -71,6 +77,33 @@ export const defaultSettings = {
     /** Opened by a call notification when no CRM tab is open; empty: derived from the first site. */
     homeUrl: '',
   },
+  /** Opening the caller's record in the CRM (docs/crm.md). */
+  record: {
+    openInbound: 'never' as (typeof RECORD_TRIGGERS)[number],
+    openOutbound: 'never' as (typeof RECORD_TRIGGERS)[number],
+    openIn: 'crmTab' as (typeof RECORD_TARGETS)[number],
+    /** The record's address; `{id}` is the looked-up record's id. Empty: only looked-up records open. */
+    urlTemplate: '',
+    /** The "create contact" address offered when the lookup finds nobody; empty: none. */
+    createTemplate: '',
+  },
+  /** Looking the caller up in the CRM (docs/crm.md); the background mode's key is a credential. */
+  lookup: {
+    mode: 'off' as (typeof LOOKUP_MODES)[number],
+    /** A JSON search address; `{number}` is tried in several formats until one matches. */
+    urlTemplate: '',
+    /** The header that carries the key in background mode. */
+    keyHeader: 'Authorization',
+    /** Where the matches are in the answer, and each field in a match (dotted paths). */
+    listPath: '',
+    namePath: 'name',
+    companyPath: 'company',
+    recordUrlPath: 'url',
+    notePath: 'note',
+    idPath: 'id',
+    /** Minutes an answer is reused for the same number; 0: always ask. */
+    cacheMinutes: 10,
+  },
   history: {
     /** Calls older than this many days are removed; 0 keeps them regardless of age. */
     retentionDays: 365,
@@ -104,7 +137,27 @@ const RULES: Record<string, (value: unknown) => boolean> = {
   'crm.sites': (v) => Array.isArray(v) && v.length <= 100 && v.every(isCrmSite),
   'history.retentionDays': (v) => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 3650,
   'history.maxCalls': (v) => Number.isInteger(v) && (v as number) >= 100 && (v as number) <= 1_000_000,
+  'record.openInbound': (v) => (RECORD_TRIGGERS as readonly unknown[]).includes(v),
+  'record.openOutbound': (v) => (RECORD_TRIGGERS as readonly unknown[]).includes(v),
+  'record.openIn': (v) => (RECORD_TARGETS as readonly unknown[]).includes(v),
+  'record.urlTemplate': (v) => typeof v === 'string' && templateProblem(v, { allowRecordId: true }) === null,
+  'record.createTemplate': (v) => typeof v === 'string' && templateProblem(v) === null,
+  'lookup.mode': (v) => (LOOKUP_MODES as readonly unknown[]).includes(v),
+  'lookup.urlTemplate': (v) => typeof v === 'string' && templateProblem(v) === null,
+  'lookup.keyHeader': (v) => typeof v === 'string' && /^[\w!#$%&'*+.^`|~-]{1,64}$/.test(v),
+  'lookup.listPath': isMapPath,
+  'lookup.namePath': isMapPath,
+  'lookup.companyPath': isMapPath,
+  'lookup.recordUrlPath': isMapPath,
+  'lookup.notePath': isMapPath,
+  'lookup.idPath': isMapPath,
+  'lookup.cacheMinutes': (v) => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 1440,
 };
+
+/** A lookup mapping: dotted paths, several separated by spaces. */
+function isMapPath(value: unknown): boolean {
+  return typeof value === 'string' && value.length <= 256 && /^[^\s{}]*(?: [^\s{}]+)*$/.test(value);
+}
 
 function isCrmSite(value: unknown): value is CrmSite {
   return (

@@ -102,7 +102,12 @@ test('a worker stopped in the middle of a call loses nothing', async () => {
   const call = sim.pbx.ring({ from: '+44 20 7946 0018', name: 'Olivia Jones', to: '1001' });
   sim.pbx.answer(call.sessionId);
   await recordOf(call.sessionId, (r) => r.answeredAt !== undefined, 'the answer');
+  const workerUrl = `chrome-extension://${chromium.extensionId}/background.js`;
+  const workerRuns = () =>
+    chromium.browser.targets().some((t) => t.type() === 'service_worker' && t.url() === workerUrl);
+  expect(workerRuns()).toBe(true);
   await chromium.stopWorker();
+  expect(workerRuns()).toBe(false);
   // The call ends while no worker runs; the next worker learns it from the snapshot.
   sim.pbx.hangup(call.sessionId);
   const ended = await recordOf(call.sessionId, (r) => r.outcome !== undefined, 'the end after the restart');

@@ -156,3 +156,15 @@ test('an expiring token is announced before it expires', async () => {
   expect(detail).toMatch(/expires at/);
   await e2e.setup();
 });
+
+test('calls that began and ended while the socket was down are shown from the PBX history', async () => {
+  e2e.sim.cti.dropAll();
+  const missed = e2e.sim.pbx.ring({ from: '+44 20 7946 0001', name: 'Gap Missed', to: '1001' });
+  e2e.sim.pbx.miss(missed.sessionId);
+  const answered = e2e.sim.pbx.ring({ from: '+44 20 7946 0002', name: 'Gap Answered', to: '1001' });
+  e2e.sim.pbx.answer(answered.sessionId);
+  await sleep(20);
+  e2e.sim.pbx.hangup(answered.sessionId);
+  await waitForCard(page, missed.sessionId, (c) => c.outcome === 'missed', 'the missed call from the gap');
+  await waitForCard(page, answered.sessionId, (c) => c.outcome === 'answered', 'the answered call from the gap');
+});

@@ -154,3 +154,69 @@ test('applyEvent never mutates its input', () => {
   applyEvent(book, snapshot(3, []), rules, T0);
   expect(book).toEqual(copy);
 });
+
+describe('filling the gap from history after a reconnect', () => {
+  const entry = (id: string, state: string, patch: Record<string, unknown> = {}) => ({
+    sessionId: id,
+    state,
+    caller: '+49 30 1234567',
+    callee: '1001',
+    startTime: new Date(T0 + 5000).toISOString(),
+    ...patch,
+  });
+
+  test('a call a snapshot ended gets its true outcome from history', () => {
+    let book = run([snapshot(0, []), upsert(1, session('a', 'Ringing'))], emptyBook(), T0);
+    book = applyEvent(book, snapshot(1, [], true), rules, T0 + 20_000).book;
+    expect(book.calls.a).toMatchObject({ endReason: 'missed', reconciled: true });
+    book = applyEvent(
+      book,
+      { type: 'history', entries: [entry('a', 'CalleeHungUp', { talkDuration: 42 })] },
+      rules,
+      T0 + 20_100,
+    ).book;
+    expect(book.calls.a).toMatchObject({ endReason: 'answered', wasConnected: true });
+    expect(book.calls.a?.reconciled).toBeUndefined();
+  });
+
+  test('calls that began and ended entirely in the gap appear with their outcome', () => {
+    let book = run(
+      [snapshot(0, []), upsert(1, session('seen', 'Ringing')), { type: 'close', seq: 2, sessionId: 'seen' }],
+      emptyBook(),
+      T0,
+    );
+    book = applyEvent(book, snapshot(0, [], true), rules, T0 + 60_000).book;
+    expect(book.gapSince).toBe(T0 + 2000);
+    const { book: after, changed } = applyEvent(
+      book,
+      {
+        type: 'history',
+        entries: [
+          entry('gap-missed', 'NotAnswered'),
+          entry('gap-answered', 'CallerHungUp', { talkDuration: 10 }),
+          entry('seen', 'NotAnswered'),
+          entry('other', 'NotAnswered', { caller: '2001', callee: '2002' }),
+          entry('ancient', 'NotAnswered', { startTime: new Date(T0 - 3_600_000).toISOString() }),
+        ],
+      },
+      rules,
+      T0 + 60_100,
+    );
+    expect(changed.map((c) => c.sessionId)).toEqual(['gap-missed', 'gap-answered']);
+    expect(after.calls['gap-answered']).toMatchObject({ phase: 'ended', endReason: 'answered' });
+    expect(after.calls['gap-missed']).toMatchObject({
+      phase: 'ended',
+      endReason: 'missed',
+      remoteNumber: '+49 30 1234567',
+    });
+    // Applying the same history again changes nothing.
+    expect(
+      applyEvent(after, { type: 'history', entries: [entry('gap-missed', 'NotAnswered')] }, rules, T0).changed,
+    ).toEqual([]);
+  });
+
+  test('without a known gap (first connection ever) history adds nothing', () => {
+    const book = applyEvent(emptyBook(), snapshot(0, [], true), rules, T0).book;
+    expect(applyEvent(book, { type: 'history', entries: [entry('x', 'NotAnswered')] }, rules, T0).changed).toEqual([]);
+  });
+});

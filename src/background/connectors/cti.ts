@@ -29,6 +29,9 @@ export interface CtiOptions {
   commandTimeoutMs?: number;
 }
 
+/** History rows read after a reconnect to fill the gap. */
+const GAP_HISTORY_ROWS = 200;
+
 type Pending = { resolve: (frame: ServerFrame | null) => void; timer: ReturnType<typeof setTimeout> };
 
 const CLOSE_REASONS: Record<number, string> = {
@@ -41,6 +44,7 @@ const CLOSE_REASONS: Record<number, string> = {
 export class CtiConnector implements Connector {
   private socket: WebSocket | undefined;
   private granted = false;
+  private mayReadHistory = false;
   private denied: string | undefined;
   private snapshotSeen = false;
   private finished = false;
@@ -186,6 +190,7 @@ export class CtiConnector implements Connector {
         this.snapshotSeen = true;
         this.events.call({ type: 'snapshot', seq: frame.seq, sessions: frame.sessions, fresh });
         if (frame.requestId) this.settle(frame.requestId, frame);
+        if (fresh && this.mayReadHistory) void this.fillGap();
         return;
       }
       case 'sessionCreated':
@@ -214,10 +219,23 @@ export class CtiConnector implements Connector {
     }
   }
 
+  /** After a (re)connect: what happened while we were away, from the PBX's own history. */
+  private async fillGap(): Promise<void> {
+    try {
+      // The agent's own calls: on a busy PBX the newest rows are mostly other people's.
+      const filter = this.options.extension ? { general: this.options.extension } : undefined;
+      const page = await this.getCallHistory(0, GAP_HISTORY_ROWS, filter);
+      if (!this.finished) this.events.call({ type: 'history', entries: page.entries });
+    } catch (error) {
+      log.warn('could not read recent history after reconnecting', error);
+    }
+  }
+
   private onConnectionState(frame: ServerFrameOf<'connectionStateChanged'>): void {
     if (frame.state === 'ACCESS_GRANTED') {
       clearTimeout(this.handshakeTimer);
       this.granted = true;
+      this.mayReadHistory = normalisePermissions(frame.permissions).history;
       const heartbeat = Math.min(frame.heartbeat ?? LIMITS.defaultHeartbeat, LIMITS.maxHeartbeat);
       this.heartbeatTimer = setInterval(() => this.ping(), heartbeat * 1000);
       this.events.status({

@@ -18,7 +18,7 @@ export const DB_NAME = 'popline-history';
 export const STORE = 'calls';
 export const TERMS = 'terms';
 
-/** A search term of a call: `d` + a digit suffix, or `w` + a folded word of the name. */
+/** A search term of a call (historySearch.ts): `d`, `p` or `r` + digits, or `w` + a word of its name. */
 export type TermKey = [term: string, startedAt: number, sessionId: string];
 
 export interface HistorySchema extends DBSchema {

@@ -140,15 +140,11 @@ async function numberMatcher(db: HistoryDb, text: string, country: string): Prom
 async function nameMatcher(db: HistoryDb, text: string): Promise<Matcher> {
   const query = [...new Set(nameQuery(text))];
   if (!query.length) return nothing;
-  let hits: Map<string, number> | undefined;
-  let truncated = false;
-  for (const word of query) {
-    const found = await termHits(db, wordTerm(word));
-    truncated ||= found.truncated;
-    hits = hits ? new Map([...hits].filter(([id]) => found.hits.has(id))) : found.hits;
-    if (!hits.size) break;
-  }
-  return { hits: hits ?? new Map(), truncated, accept: (record) => matchesName(query, record.nameWords) };
+  const found = await Promise.all(query.map((word) => termHits(db, wordTerm(word))));
+  const [smallest, ...others] = found.map((one) => one.hits).sort((a, b) => a.size - b.size);
+  const hits = new Map([...(smallest ?? [])].filter(([id]) => others.every((set) => set.has(id))));
+  const truncated = found.some((one) => one.truncated);
+  return { hits, truncated, accept: (record) => matchesName(query, record.nameWords) };
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * The search index: one entry per search term of a call in the `terms` store, keyed by
- * [term, startedAt, sessionId]. A term is `d` + a suffix of the call's digits, `p` + its national
- * number, or `w` + a folded word of its name (shared/historySearch.ts). Searching a prefix is one key-range read of this
+ * [term, startedAt, sessionId]. A term is `d` + the call's digits, `p` + its national number,
+ * `r` + its digits reversed, or `w` + a folded word of its name (shared/historySearch.ts). Searching a prefix is one key-range read of this
  * store that yields every matching call with its start time, so the newest matches are known
  * before a single call is read. (A multi-entry index on the calls would give only the session
  * ids, in term order, and Chromium checks each of its entries against the call: several times

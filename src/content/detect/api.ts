@@ -35,6 +35,8 @@ export interface DetectorStats {
   initialDone: boolean;
   /** Per processed batch of page changes: milliseconds of work, newest last (at most 200 kept). */
   batchMs: number[];
+  /** Bringing the painted window up to date (pages with more than 1,000 numbers): times, ms in all, longest. */
+  repaint: { count: number; ms: number; longest: number };
   /** How often the page's heavy DOM work made the detector stop observing for a while. */
   backOffs: number;
 }

@@ -52,7 +52,16 @@ function createDetector(): Detector {
   const scheduleRepaint = () => {
     clearTimeout(repaintTimer);
     repaintTimer = setTimeout(() => {
-      const run = () => marks?.repaint();
+      const run = () => {
+        if (!marks || !scanner) return;
+        const began = performance.now();
+        if (!marks.repaint()) return;
+        const spent = performance.now() - began;
+        const { repaint } = scanner.stats;
+        repaint.count += 1;
+        repaint.ms += spent;
+        repaint.longest = Math.max(repaint.longest, spent);
+      };
       if (typeof requestIdleCallback === 'function') requestIdleCallback(run, { timeout: 500 });
       else run();
     }, REPAINT_AFTER_MS);
@@ -109,6 +118,7 @@ function createDetector(): Detector {
           initialLongestSliceMs: 0,
           initialDone: false,
           batchMs: [],
+          repaint: { count: 0, ms: 0, longest: 0 },
           backOffs: 0,
         }
       );

@@ -12,8 +12,11 @@ import type { PhoneMatch } from '../../shared/detect/findPhoneNumbers';
 
 export const HIGHLIGHT = 'popline-phone';
 export const HOVER_HIGHLIGHT = 'popline-phone-hover';
-/** Up to this many numbers are all painted; with more, only those within a screen of the viewport. */
-export const PAINT_ALL = 1000;
+/**
+ * Up to this many numbers are all painted; with more, only those within a screen of the viewport
+ * (each painted range costs the page a few µs whenever its DOM changes).
+ */
+export const PAINT_ALL = 250;
 
 export interface Mark {
   node: Text;
@@ -77,14 +80,14 @@ export class Marks {
   /**
    * Decides what is painted: everything, or, past PAINT_ALL, the numbers whose element lies
    * within one screen height of the viewport. Reads layout (once clean, each read is cheap).
+   * Returns whether there was anything to do.
    */
-  repaint(): void {
-    if (this.count <= PAINT_ALL && !this.windowed) return;
+  repaint(): boolean {
+    if (this.count <= PAINT_ALL && !this.windowed) return false;
     if (this.count <= PAINT_ALL) {
-      if (this.windowed)
-        for (const marks of this.byNode.values()) for (const mark of marks) this.highlight.add(mark.range);
+      for (const marks of this.byNode.values()) for (const mark of marks) this.highlight.add(mark.range);
       this.windowed = false;
-      return;
+      return true;
     }
     this.windowed = true;
     this.highlight.clear();
@@ -95,6 +98,7 @@ export class Marks {
       if (!box || box.bottom < top || box.top > bottom || (!box.width && !box.height)) continue;
       for (const mark of marks) this.highlight.add(mark.range);
     }
+    return true;
   }
 
   /** How many ranges the browser paints now. */

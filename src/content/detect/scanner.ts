@@ -51,6 +51,13 @@ function createYield(): () => Promise<void> {
     });
 }
 
+/** Resolves when the page is idle, or after IDLE_TIMEOUT_MS at the latest. */
+const whenIdle = () =>
+  new Promise<void>((resolve) => {
+    if (typeof requestIdleCallback === 'function') requestIdleCallback(() => resolve(), { timeout: IDLE_TIMEOUT_MS });
+    else setTimeout(resolve, 0);
+  });
+
 /** Main-thread time spent on one piece of work (the first scan, or one batch of page changes). */
 interface Bucket {
   ms: number;
@@ -93,6 +100,7 @@ export class Scanner {
     initialLongestSliceMs: 0,
     initialDone: false,
     batchMs: [],
+    repaint: { count: 0, ms: 0, longest: 0 },
     backOffs: 0,
   };
 
@@ -249,9 +257,7 @@ export class Scanner {
     if (this.scheduled || this.stopped || !this.stats.initialDone) return;
     if (!this.pending.length && !this.removals && !this.rescan) return;
     this.scheduled = true;
-    const run = () => void this.processPending();
-    if (typeof requestIdleCallback === 'function') requestIdleCallback(run, { timeout: IDLE_TIMEOUT_MS });
-    else setTimeout(run, 0);
+    void whenIdle().then(() => this.processPending());
   }
 
   /** Walks what the page added or changed since the last batch, in slices. */
@@ -271,7 +277,8 @@ export class Scanner {
       this.timed(bucket, () => this.walkBatch(work, seen, performance.now() + SLICE_MS));
       // What arrived meanwhile joins this batch.
       if (this.pending.length) work.push(...this.pending.splice(0).flat());
-      if (work.length) await this.yieldToPage();
+      // The page's own tasks go first: the rest of the batch waits for the page to be idle.
+      if (work.length) await whenIdle();
     }
     if (this.removals && performance.now() - this.lastSweep > SWEEP_EVERY_MS) {
       this.timed(bucket, () => this.marks.sweep());

@@ -9,7 +9,7 @@ import type { Gesture } from '../../shared/dialMessages';
 type ActivationNavigator = Navigator & { userActivation?: { isActive: boolean } };
 
 /** The evidence of a trusted gesture, or null for an event the page made. */
-export function gestureOf(event: Event): Gesture | null {
+export function gestureOf(event: Pick<Event, 'isTrusted' | 'timeStamp' | 'type'>): Gesture | null {
   if (!event.isTrusted) return null;
   const activation = (navigator as ActivationNavigator).userActivation;
   if (activation && !activation.isActive) return null;

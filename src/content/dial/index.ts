@@ -92,7 +92,6 @@ export function startDialing(send: Send): Dialing {
 
   async function request(input: string, source: DialSource, event: MouseEvent, where: Point): Promise<void> {
     const gesture = gestureOf(event);
-    console.log('DEBUGDIAL', event.isTrusted, (navigator as any).userActivation?.isActive, JSON.stringify(gesture));
     if (!gesture) return;
     try {
       show(await send('dialRequest', { input, source, gesture }), where);
@@ -155,7 +154,7 @@ export function startDialing(send: Send): Dialing {
     return scope[DETECTOR_KEY];
   }
 
-  function setDetect(on: boolean, country: string): void {
+  function setDetect(on: boolean): void {
     if (on === !!detectOff) return;
     if (!on) {
       detectOff?.abort();
@@ -172,7 +171,7 @@ export function startDialing(send: Send): Dialing {
         return undefined;
       });
       if (!detector || off.signal.aborted) return;
-      detector.start({ country });
+      detector.start({ find: (texts) => send('findNumbers', { texts }).then((answer) => answer.found) });
       hover = watchHover(detector, overlay, off.signal);
     });
   }
@@ -181,7 +180,7 @@ export function startDialing(send: Send): Dialing {
     configure(features) {
       if (signal.aborted) return;
       setLinks(!!features?.links);
-      setDetect(!!features?.detect, features?.country ?? 'US');
+      setDetect(!!features?.detect);
     },
   };
 }

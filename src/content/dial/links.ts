@@ -6,7 +6,23 @@
  */
 const DIAL_SCHEMES = /^\s*(?:tel|callto|sips?):/i;
 
-function linkTarget(event: MouseEvent): { element: Element; href: string } | null {
+/** What of a click the decision reads (a real MouseEvent in the page; a plain object in tests). */
+export type LinkClick = Pick<
+  MouseEvent,
+  | 'isTrusted'
+  | 'defaultPrevented'
+  | 'button'
+  | 'altKey'
+  | 'ctrlKey'
+  | 'metaKey'
+  | 'shiftKey'
+  | 'detail'
+  | 'clientX'
+  | 'clientY'
+  | 'composedPath'
+>;
+
+function linkTarget(event: LinkClick): { element: Element; href: string } | null {
   for (const item of event.composedPath()) {
     if (!(item instanceof Element)) continue;
     if (item instanceof HTMLAnchorElement || item instanceof HTMLAreaElement) {
@@ -20,19 +36,26 @@ function linkTarget(event: MouseEvent): { element: Element; href: string } | nul
   return null;
 }
 
+/** The dial link a click is on, if PopLine should dial it instead of the browser's default. */
+export function dialLinkOf(event: LinkClick): { href: string; where: { x: number; y: number } } | null {
+  if (!event.isTrusted || event.defaultPrevented || event.button !== 0) return null;
+  if (event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return null;
+  const link = linkTarget(event);
+  if (!link || !DIAL_SCHEMES.test(link.href)) return null;
+  // A link activated from the keyboard has no pointer position: use the link's own place.
+  const box = link.element.getBoundingClientRect();
+  const where = event.detail === 0 ? { x: box.left, y: box.bottom } : { x: event.clientX, y: event.clientY };
+  return { href: link.href.trim(), where };
+}
+
 export type LinkHandler = (event: MouseEvent, href: string, where: { x: number; y: number }) => void;
 
 export function watchDialLinks(onLink: LinkHandler, signal: AbortSignal): void {
   const onClick = (event: MouseEvent) => {
-    if (!event.isTrusted || event.defaultPrevented || event.button !== 0) return;
-    if (event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
-    const link = linkTarget(event);
-    if (!link || !DIAL_SCHEMES.test(link.href)) return;
+    const link = dialLinkOf(event);
+    if (!link) return;
     event.preventDefault();
-    // A link activated from the keyboard has no pointer position: use the link's own place.
-    const box = link.element.getBoundingClientRect();
-    const where = event.detail === 0 ? { x: box.left, y: box.bottom } : { x: event.clientX, y: event.clientY };
-    onLink(event, link.href.trim(), where);
+    onLink(event, link.href, link.where);
   };
   window.addEventListener('click', onClick, { capture: true, signal });
 }

@@ -1,0 +1,39 @@
+/**
+ * The two ways a lookup reaches the CRM. From a CRM tab: its content script fetches from its
+ * own site with the agent's login (no key stored anywhere). From the background: with the key
+ * the administrator set, in a header (never in the address, never in a log, never in a tab).
+ */
+import browser from 'webextension-polyfill';
+import { type LookupFetch, type LookupFetchResult, LookupHttpError, readJsonLimited } from '../../shared/lookup';
+import { credentialsStore, managedStore } from '../storage';
+
+/** The lookup key: the policy's, else the one saved on the options page. */
+export async function lookupKey(): Promise<string> {
+  const [managed, own] = await Promise.all([managedStore.load(), credentialsStore.loadOwn()]);
+  return managed.lookupKey ?? own.lookupKey ?? '';
+}
+
+const isFetchResult = (value: unknown): value is LookupFetchResult =>
+  typeof value === 'object' && value !== null && typeof (value as { ok?: unknown }).ok === 'boolean';
+
+/** Asks a CRM tab's content script for the JSON at `url` (an address on that tab's own site). */
+export async function fetchInTab(tabId: number, url: string, timeoutMs: number): Promise<unknown> {
+  const request: LookupFetch = { popline: 1, type: 'lookupFetch', body: { url, timeoutMs } };
+  const result: unknown = await browser.tabs.sendMessage(tabId, request, { frameId: 0 });
+  if (!isFetchResult(result)) throw new Error('the CRM tab did not answer');
+  if (result.ok) return result.json;
+  if (typeof result.status === 'number') throw new LookupHttpError(result.status);
+  throw new Error(String(result.error).slice(0, 200));
+}
+
+/** Fetches the JSON at `url` from here, the key in `header`. No cookies: the key is the login. */
+export async function fetchFromBackground(url: string, header: string, key: string, signal: AbortSignal) {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (key) headers[header] = key;
+  const response = await fetch(url, { headers, credentials: 'omit', redirect: 'error', cache: 'no-store', signal });
+  if (!response.ok) {
+    await response.body?.cancel().catch(() => undefined);
+    throw new LookupHttpError(response.status);
+  }
+  return readJsonLimited(response);
+}

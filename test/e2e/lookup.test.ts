@@ -1,0 +1,280 @@
+/**
+ * CRM record pop and caller lookup in a real Chromium against the simulator's demo CRM
+ * (docs/crm.md): the card names the caller, the record opens per the settings and once, slow
+ * and hostile lookup answers change nothing they should not, and both lookup modes work.
+ */
+import type { Page } from 'puppeteer-core';
+import { DEMO_CRM_KEY } from '../../sim/crmApi';
+import type { CardInfo } from '../support/browsers';
+import { inCardShadow, waitFor } from '../support/browsers';
+import { connectionState } from '../support/extension';
+import { cardOf, type E2E, sleep, startE2E, waitForCard } from '../support/session';
+
+jest.setTimeout(180_000);
+
+let e2e: E2E;
+let page: Page;
+
+/** The demo CRM as PopLine's record and lookup settings (the demo preset, on the test's port). */
+function crmSettings(patch: { record?: object; lookup?: object } = {}) {
+  const origin = e2e.sim.origin;
+  return {
+    record: {
+      openInbound: 'ringing' as const,
+      openOutbound: 'never' as const,
+      openIn: 'crmTab' as const,
+      urlTemplate: `${origin}/crm/contacts/{id}`,
+      createTemplate: `${origin}/crm/contacts/new?phone={e164}`,
+      ...patch.record,
+    },
+    lookup: {
+      mode: 'content' as const,
+      urlTemplate: `${origin}/crm/api/contacts?phone={number}`,
+      keyHeader: 'Authorization',
+      listPath: 'contacts',
+      namePath: 'name',
+      companyPath: 'company',
+      recordUrlPath: 'url',
+      notePath: 'note',
+      idPath: 'id',
+      cacheMinutes: 0,
+      ...patch.lookup,
+    },
+  };
+}
+
+async function configure(patch: Parameters<typeof crmSettings>[0] = {}, lookupKey?: string): Promise<void> {
+  await e2e.setup(crmSettings(patch));
+  const worker = await e2e.worker();
+  await worker.evaluate(
+    (key) => chrome.storage.local.set({ credentials: { token: 'popline-demo', ...(key ? { lookupKey: key } : {}) } }),
+    lookupKey ?? '',
+  );
+}
+
+const crm = async (body: object) => {
+  const response = await fetch(`${e2e.sim.origin}/control/crm`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return (await response.json()) as { searches: { phone: string; auth: string }[]; pageViews: string[] };
+};
+
+/** The text of the card's lookup part. */
+const callerText = (card: CardInfo | undefined) =>
+  (card?.html ?? '').includes('class="caller') ? (card?.html.split('class="caller')[1] ?? '') : '';
+
+/** Clicks (a trusted click) the button in a card whose text contains `text`. */
+async function clickCardButton(sessionId: string, text: string): Promise<void> {
+  const point = await waitFor(
+    () =>
+      inCardShadow<{ x: number; y: number } | undefined>(
+        page,
+        `function (id, text) {
+          const card = this.querySelector('[data-session="' + CSS.escape(id) + '"]');
+          const button = [...(card?.querySelectorAll('button') ?? [])].find((b) => b.textContent.includes(text));
+          if (!button) return undefined;
+          const r = button.getBoundingClientRect();
+          return { x: r.x + r.width / 2, y: r.y + r.height / 2 };
+        }`,
+        sessionId,
+        text,
+      ),
+    { what: `the "${text}" button` },
+  );
+  await page.mouse.click(point.x, point.y);
+}
+
+/** Waits until the worker knows a CRM tab (lookups from the content script need one). */
+async function crmTabKnown(): Promise<void> {
+  await waitFor(
+    async () => {
+      const worker = await e2e.worker();
+      const tabs = await worker.evaluate(async () => (await chrome.storage.session.get('tabs')).tabs ?? {});
+      return Object.keys(tabs as object).length > 0;
+    },
+    { what: 'the CRM tab to register' },
+  );
+}
+
+async function freshCrmPage(): Promise<void> {
+  await page.goto(e2e.sim.crmUrl);
+  await crmTabKnown();
+}
+
+beforeAll(async () => {
+  e2e = await startE2E();
+  await configure();
+  page = await e2e.openCrm();
+  await crmTabKnown();
+});
+afterAll(() => e2e?.close());
+beforeEach(async () => {
+  await crm({ reset: true });
+});
+afterEach(async () => {
+  for (const call of e2e.sim.pbx.active()) e2e.sim.pbx.hangup(call.sessionId);
+  await sleep(200);
+});
+
+test('a ring pops the card, the lookup names the caller, the record opens in the CRM tab once', async () => {
+  await freshCrmPage();
+  // Anna's mobile is stored as "0151 23456789": only the national format finds her.
+  const call = e2e.sim.pbx.ring({ from: '+49 151 23456789', to: '1001' });
+  const card = await waitForCard(page, call.sessionId, (c) => c.name === 'Anna Schmidt', 'the looked-up name');
+  expect(callerText(card)).toContain('Schmidt &amp; Partner GmbH');
+  await waitFor(() => page.url().endsWith('/crm/contacts/c-1001'), { what: 'the record in the CRM tab' });
+  const { searches } = await crm({});
+  expect(searches[0]?.phone).toBe('+49 151 23456789');
+  expect(searches.length).toBeGreaterThan(1);
+  expect(searches.every((search) => search.auth === 'session')).toBe(true);
+
+  // The navigated tab shows the card again; answering, holding, a stopped worker: no second pop.
+  await waitForCard(page, call.sessionId, (c) => c.name === 'Anna Schmidt', 'the card after the navigation');
+  e2e.sim.pbx.answer(call.sessionId);
+  await waitForCard(page, call.sessionId, (c) => c.phase === 'connected');
+  await e2e.chromium.stopWorker();
+  await waitFor(async () => (await connectionState(await e2e.worker())) === 'ACCESS_GRANTED', {
+    what: 'the restarted worker to reconnect',
+  });
+  e2e.sim.pbx.hold(call.sessionId);
+  await waitForCard(page, call.sessionId, (c) => c.state === 'On hold' && c.name === 'Anna Schmidt');
+  e2e.sim.pbx.unhold(call.sessionId);
+  await waitForCard(page, call.sessionId, (c) => c.phase === 'connected');
+  const after = await crm({});
+  expect(after.pageViews.filter((view) => view === '/crm/contacts/c-1001')).toHaveLength(1);
+  // The restarted worker did not look the caller up again either.
+  expect(after.searches).toHaveLength(searches.length);
+});
+
+test('"when answered, in a new tab": nothing while it rings, one new tab once answered', async () => {
+  await configure({ record: { openInbound: 'answered', openIn: 'newTab' } });
+  await freshCrmPage();
+  const call = e2e.sim.pbx.ring({ from: '+1 415 555 0132', to: '1001' });
+  await waitForCard(page, call.sessionId, (c) => c.name === 'Maria Garcia');
+  await sleep(1000);
+  expect((await crm({})).pageViews).toEqual([]);
+  e2e.sim.pbx.answer(call.sessionId);
+  const record = await waitFor(
+    async () => (await e2e.chromium.browser.pages()).find((p) => p.url().endsWith('/crm/contacts/c-1002')),
+    { what: 'the record in a new tab' },
+  );
+  expect(page.url()).toBe(e2e.sim.crmUrl);
+  // The record's tab is a CRM tab too, and now the one used last: the card moved there.
+  await waitForCard(record, call.sessionId, (c) => c.name === 'Maria Garcia', 'the card in the record tab');
+  e2e.sim.pbx.hold(call.sessionId);
+  await waitForCard(record, call.sessionId, (c) => c.state === 'On hold');
+  expect((await crm({})).pageViews).toEqual(['/crm/contacts/c-1002']);
+  await record.close();
+  await page.bringToFront();
+  await configure();
+});
+
+test('several records: the card lists them, and the chosen one opens', async () => {
+  await configure({ record: { openInbound: 'never' } });
+  await freshCrmPage();
+  const call = e2e.sim.pbx.ring({ from: '+36 1 234 5678', to: '1001' });
+  const card = await waitForCard(page, call.sessionId, (c) => callerText(c).includes('2 contacts match'));
+  expect(card.name).toBe('Unknown caller');
+  expect(callerText(card)).toContain('Kovács Péter');
+  expect(callerText(card)).toContain('Péter Kovács');
+  await clickCardButton(call.sessionId, 'Péter Kovács');
+  await waitFor(() => page.url().endsWith('/crm/contacts/c-1011'), { what: 'the chosen record' });
+  await waitForCard(page, call.sessionId, (c) => c.name === 'Péter Kovács', 'the chosen name on the card');
+  await configure();
+});
+
+test('no match: a "create contact" button opens the CRM with the number filled in', async () => {
+  await freshCrmPage();
+  const call = e2e.sim.pbx.ring({ from: '+44 7700 900999', to: '1001' });
+  const card = await waitForCard(page, call.sessionId, (c) => callerText(c).includes('Not in the CRM'));
+  expect(card.name).toBe('Unknown caller');
+  await clickCardButton(call.sessionId, 'Create contact');
+  await waitFor(() => page.url().includes('/crm/contacts/new?phone=%2B447700900999'), { what: 'the new-contact page' });
+  await waitFor(() => page.evaluate(() => document.querySelector<HTMLInputElement>('[name="phone"]')?.value), {
+    what: 'the form',
+  }).then((value) => expect(value).toBe('+447700900999'));
+  expect((await crm({})).pageViews).toEqual(['/crm/contacts/new?phone=%2B447700900999']);
+});
+
+test('a lookup over 3 s: the card pops at once, stays as it is, with a quiet note', async () => {
+  await freshCrmPage();
+  await crm({ delayMs: 5000 });
+  const call = e2e.sim.pbx.ring({ from: '+49 30 1234567', name: 'PBX Name', to: '1001' });
+  const first = await waitForCard(page, call.sessionId);
+  expect(first.name).toBe('PBX Name');
+  expect(callerText(first)).toContain('Looking up in the CRM');
+  const late = await waitForCard(page, call.sessionId, (c) => callerText(c).includes('did not answer in time'));
+  expect(late.name).toBe('PBX Name');
+  expect(late.phase).toBe('ringing');
+  await sleep(2500);
+  expect(await cardOf(page, call.sessionId)).toMatchObject({ name: 'PBX Name' });
+  expect(page.url()).toBe(e2e.sim.crmUrl);
+  expect((await crm({})).pageViews).toEqual([]);
+});
+
+test('hostile answers: markup stays text, javascript: and foreign addresses are dropped', async () => {
+  await freshCrmPage();
+  await crm({
+    body: {
+      contacts: [
+        {
+          name: '<img src=x onerror="window.__pwned=1">Mallory',
+          company: '<b>Evil</b> Corp\u202e',
+          note: '<script>window.__pwned=2</script>',
+          url: 'javascript:window.__pwned=3',
+        },
+      ],
+    },
+  });
+  const call = e2e.sim.pbx.ring({ from: '+49 30 1234567', to: '1001' });
+  const card = await waitForCard(page, call.sessionId, (c) => c.name.includes('Mallory'));
+  expect(card.name).toBe('<img src=x onerror="window.__pwned=1">Mallory');
+  expect(card.html).toContain('&lt;script&gt;');
+  expect(card.html).not.toContain('Open record');
+  const elements = await inCardShadow<number>(
+    page,
+    `function () { return this.querySelectorAll('img, script, b').length; }`,
+  );
+  expect(elements).toBe(0);
+  expect(await page.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined();
+  e2e.sim.pbx.hangup(call.sessionId);
+
+  await crm({ body: { contacts: [{ name: 'Phisher', url: 'https://evil.example/login' }] } });
+  const phish = e2e.sim.pbx.ring({ from: '+49 30 1234567', to: '1001' });
+  const phishCard = await waitForCard(page, phish.sessionId, (c) => c.name === 'Phisher');
+  expect(phishCard.html).not.toContain('Open record');
+  e2e.sim.pbx.hangup(phish.sessionId);
+
+  await crm({ body: undefined, hugeBytes: 3_000_000 });
+  const huge = e2e.sim.pbx.ring({ from: '+49 30 1234567', name: 'Still Me', to: '1001' });
+  const hugeCard = await waitForCard(page, huge.sessionId, (c) => callerText(c).includes('lookup failed'));
+  expect(hugeCard.name).toBe('Still Me');
+
+  await sleep(500);
+  expect(page.url()).toBe(e2e.sim.crmUrl);
+  expect((await crm({})).pageViews).toEqual([]);
+});
+
+test('from the background with a key: the key is the login, and answers are cached', async () => {
+  await configure({ lookup: { mode: 'background', cacheMinutes: 10 }, record: { openInbound: 'never' } }, DEMO_CRM_KEY);
+  await freshCrmPage();
+  const call = e2e.sim.pbx.ring({ from: '+44 20 7946 0958', to: '1001' });
+  await waitForCard(page, call.sessionId, (c) => c.name === 'Oliver Brown');
+  const { searches } = await crm({});
+  expect(searches.length).toBeGreaterThan(0);
+  expect(searches.every((search) => search.auth === 'key')).toBe(true);
+  e2e.sim.pbx.hangup(call.sessionId);
+
+  const again = e2e.sim.pbx.ring({ from: '+44 20 7946 0958', to: '1001' });
+  await waitForCard(page, again.sessionId, (c) => c.name === 'Oliver Brown');
+  expect((await crm({})).searches).toHaveLength(searches.length);
+  e2e.sim.pbx.hangup(again.sessionId);
+
+  // A wrong key: the CRM refuses, the card says so quietly.
+  await configure({ lookup: { mode: 'background' }, record: { openInbound: 'never' } }, 'Bearer wrong');
+  const refused = e2e.sim.pbx.ring({ from: '+44 20 7946 0958', to: '1001' });
+  await waitForCard(page, refused.sessionId, (c) => callerText(c).includes('lookup failed'));
+  await configure();
+});
