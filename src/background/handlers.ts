@@ -6,6 +6,7 @@ import { dialHandlers, featuresOnly } from './dialHandlers';
 import { siteFeatures } from './dialing';
 import { historyHandlers } from './history/handlers';
 import { lookupHandlers } from './lookup/handlers';
+import { withLookup } from './lookup/view';
 import { optionsView, saveOptions, testConnection } from './options';
 import { savePosition } from './positions';
 import type { Handlers } from './router';
@@ -74,7 +75,7 @@ export const handlers: Handlers = {
     const calls = Object.values(state.book.calls)
       .filter((call) => call.endedAt === undefined)
       .sort(byRelevance)
-      .map((call) => cardView(call, settings.phone.defaultCountry));
+      .map((call) => withLookup(cardView(call, settings.phone.defaultCountry), state.lookups[call.sessionId]));
     const { connection } = state;
     const view: StatusView = {
       state: connection.state,

@@ -59,6 +59,7 @@ browser.windows.onFocusChanged.addListener(async (windowId) => {
 // and that wakes the worker at once, so a call is never left waiting for the watchdog.
 browser.runtime.onConnect.addListener((port) => {
   if (port.name !== LIVENESS_PORT || port.sender?.id !== browser.runtime.id || !port.sender.tab) port.disconnect();
+  else port.postMessage('ok');
 });
 
 browser.notifications.onClicked.addListener((id) => {

@@ -1,15 +1,19 @@
 /**
  * Keeps a port open to the background. A stopped service worker breaks it; reconnecting wakes
- * the worker at once, which reconnects to the PBX and re-syncs this tab. Backs off if the
- * worker keeps going away.
+ * the worker at once, which reconnects to the PBX and re-syncs this tab. A port the background
+ * never accepted (no "ok") means something refuses us: then back off, so we never spin.
  */
 import browser from 'webextension-polyfill';
 import { LIVENESS_PORT } from '../shared/messages';
 import { isContextInvalidated } from '../shared/messenger';
 
+/** A moment for a stopping worker to finish going, so we wake a new one rather than it. */
+const RECONNECT_MS = 30;
+
 export function keepWorkerAwake(signal: AbortSignal, onReconnect: () => void): void {
-  let failures = 0;
+  let refusals = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let first = true;
   const open = () => {
     if (signal.aborted) return;
     let port: ReturnType<typeof browser.runtime.connect>;
@@ -19,20 +23,24 @@ export function keepWorkerAwake(signal: AbortSignal, onReconnect: () => void): v
       if (!isContextInvalidated(error)) schedule();
       return;
     }
-    const openedAt = Date.now();
+    let accepted = false;
+    port.onMessage.addListener(() => {
+      accepted = true;
+      refusals = 0;
+    });
     port.onDisconnect.addListener(() => {
       if (signal.aborted) return;
-      failures = Date.now() - openedAt < 5000 ? failures + 1 : 0;
+      if (!accepted) refusals += 1;
       schedule();
     });
     signal.addEventListener('abort', () => port.disconnect(), { once: true });
-    if (failures || openedAt > started) onReconnect();
+    if (!first) onReconnect();
+    first = false;
   };
   const schedule = () => {
     clearTimeout(timer);
-    timer = setTimeout(open, Math.min(30_000, failures ? 250 * 2 ** failures : 20));
+    timer = setTimeout(open, refusals ? Math.min(30_000, 100 * 2 ** refusals) : RECONNECT_MS);
   };
-  const started = Date.now();
   signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
   open();
 }

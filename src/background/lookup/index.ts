@@ -48,10 +48,9 @@ export function trackLookups(state: RuntimeState, settings: Settings, changed: C
   if (gone.length) lookups = Object.fromEntries(Object.entries(lookups).filter(([id]) => state.book.calls[id]));
   const held = changed.map((call) => state.book.calls[call.sessionId]).filter((call): call is Call => !!call);
   for (const call of held) {
-    if (lookups[call.sessionId]) continue;
-    const planned = planLookup(callFacts(call, settings), settings) !== null;
-    lookups = { ...lookups, [call.sessionId]: { state: planned ? 'pending' : 'off', startedAt: now } };
-    if (planned) schedule(call.sessionId);
+    if (lookups[call.sessionId] || !planLookup(callFacts(call, settings), settings)) continue;
+    lookups = { ...lookups, [call.sessionId]: { state: 'pending', startedAt: now } };
+    schedule(call.sessionId);
   }
   state.lookups = lookups;
   popRecords(state, settings, held, now);
