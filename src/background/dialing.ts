@@ -12,6 +12,7 @@ import { type DialTarget, parseDialInput } from '../shared/dialTarget';
 import { displayText } from '../shared/format';
 import { log } from '../shared/log';
 import { matchesPattern } from '../shared/matchPattern';
+import type { ActionResult } from '../shared/messages';
 import type { Settings } from '../shared/settings';
 import { getSettings } from './config';
 import { dial } from './connection';
@@ -141,6 +142,37 @@ export async function confirmFromPage(ticket: string, gesture: Gesture, context:
   const target = await redeem(ticket, tabId);
   return target ? placeCall(target) : failed('expired');
 }
+
+/**
+ * The popup's dialer and redial buttons (an extension page: the agent typed or clicked there).
+ * Same parser and policy as every other dial; the popup asks and resends with `confirmed`.
+ */
+export async function dialFromPopup(input: string, confirmed: boolean): Promise<ActionResult> {
+  const settings = await getSettings();
+  const parsed = parseDialInput(displayText(input, 1024), settings.phone.defaultCountry);
+  if (!parsed.ok) return { ok: false, code: 'INVALID', message: parsed.text };
+  const { target } = parsed;
+  if (!confirmed) {
+    const { log: dials } = await updateDialing((state) => ({ log: state.log }));
+    const reasons = confirmReasons(target, settings.dial, dials, Date.now());
+    if (reasons.length) return { ok: false, code: 'CONFIRM', message: target.display, reasons };
+  }
+  const outcome = await placeCall(target);
+  if (outcome.status === 'dialing') return { ok: true };
+  const code = outcome.status === 'failed' ? POPUP_CODES[outcome.code] : 'FAILED';
+  return {
+    ok: false,
+    code: code ?? 'FAILED',
+    message: outcome.status === 'failed' ? (outcome.detail ?? outcome.code) : '',
+  };
+}
+
+const POPUP_CODES: Partial<Record<DialFailure, string>> = {
+  notConnected: 'NOT_CONNECTED',
+  forbidden: 'FORBIDDEN',
+  invalidNumber: 'INVALID',
+  busy: 'BUSY',
+};
 
 /** The context menu or the shortcut: browser UI, a user gesture by nature. */
 export const dialFromBrowser = (input: string, tabId: number): Promise<DialOutcome> => startDial(input, tabId);

@@ -1,9 +1,9 @@
 /** What the background does for each message. */
 import type { ActionResult, StatusView } from '../shared/messages';
 import { getSettings } from './config';
-import { connect, currentConnector, dial } from './connection';
+import { connect, currentConnector } from './connection';
 import { dialHandlers, featuresOnly } from './dialHandlers';
-import { siteFeatures } from './dialing';
+import { dialFromPopup, siteFeatures } from './dialing';
 import { historyHandlers } from './history/handlers';
 import { lookupHandlers } from './lookup/handlers';
 import { withLookup } from './lookup/view';
@@ -90,8 +90,8 @@ export const handlers: Handlers = {
     return view;
   },
 
-  async dial({ number }) {
-    return dial(number);
+  async dial({ number, confirmed }) {
+    return dialFromPopup(number, confirmed === true);
   },
 
   async reconnect() {

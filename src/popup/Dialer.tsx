@@ -53,7 +53,7 @@ export function Dialer({ canDial, country, confirmInternational, recent }: Diale
   const [value, setValue] = useState('');
   const [active, setActive] = useState(-1);
   const [listOpen, setListOpen] = useState(false);
-  const [confirming, setConfirming] = useState<(DialCheck & { ok: true }) | null>(null);
+  const [confirming, setConfirming] = useState<(DialCheck & { ok: true; why?: string }) | null>(null);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const [keypadOpen, setKeypadOpen] = useState(false);
 
@@ -101,7 +101,12 @@ export function Dialer({ canDial, country, confirmInternational, recent }: Diale
     if (target.international && confirmInternational && !confirmed) return setConfirming(target);
     setConfirming(null);
     setMessage({ ok: true, text: t('dialing') });
-    setMessage(await placeCall(target.dial));
+    const result = await placeCall(target.dial, confirmed);
+    if (result.confirm) {
+      setMessage(null);
+      return setConfirming({ ...target, why: result.confirm });
+    }
+    setMessage(result);
   };
 
   const submit = (event?: Event) => {
@@ -207,7 +212,7 @@ export function Dialer({ canDial, country, confirmInternational, recent }: Diale
       {confirming ? (
         <div class="confirm" role="alertdialog" aria-labelledby="confirm-text">
           <p id="confirm-text">
-            {t('confirmInternational', confirming.display, countryName(confirming.country ?? ''))}
+            {confirming.why ?? t('confirmInternational', confirming.display, countryName(confirming.country ?? ''))}
           </p>
           <button type="button" class="primary" onClick={() => void dial(confirming, true)}>
             {t('call')}

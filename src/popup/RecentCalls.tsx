@@ -58,8 +58,11 @@ export function RecentCalls({ canDial, onDialled }: RecentCallsProps) {
     };
   }, [filter, search]);
 
-  const callBack = async (record: HistoryView) => {
-    const result = await placeCall(record.e164 ?? record.number);
+  const [pending, setPending] = useState<{ number: string; why: string } | null>(null);
+  const callBack = async (number: string, confirmed = false) => {
+    setPending(null);
+    const result = await placeCall(number, confirmed);
+    if (result.confirm) return setPending({ number, why: result.confirm });
     setMessage(result.text);
     onDialled?.(result.text);
   };
@@ -93,9 +96,25 @@ export function RecentCalls({ canDial, onDialled }: RecentCallsProps) {
       {state.kind === 'ready' && state.records.length ? (
         <ul class="recent-list">
           {state.records.map((record) => (
-            <RecentRow key={record.sessionId} record={record} canDial={canDial} onCall={callBack} />
+            <RecentRow
+              key={record.sessionId}
+              record={record}
+              canDial={canDial}
+              onCall={(r) => void callBack(r.e164 ?? r.number)}
+            />
           ))}
         </ul>
+      ) : null}
+      {pending ? (
+        <div class="confirm" role="alertdialog" aria-labelledby="recent-confirm">
+          <p id="recent-confirm">{pending.why}</p>
+          <button type="button" class="primary" onClick={() => void callBack(pending.number, true)}>
+            {t('call')}
+          </button>
+          <button type="button" onClick={() => setPending(null)}>
+            {t('cancel')}
+          </button>
+        </div>
       ) : null}
       <p class="message" role="status" aria-live="polite">
         {message}

@@ -102,7 +102,10 @@ export interface StatusView {
   canControl: boolean;
 }
 
-export type ActionResult = { ok: true; sessionId?: string } | { ok: false; code: string; message: string };
+export type ActionResult =
+  | { ok: true; sessionId?: string }
+  /** code CONFIRM: the dial policy wants the agent's yes first, for these reasons. */
+  | { ok: false; code: string; message: string; reasons?: string[] };
 
 interface Spec<Req, Res> {
   req: Req;
@@ -120,7 +123,7 @@ export interface MessageMap {
   /** The agent dragged the cards: remember the place for this site. */
   savePosition: Spec<CardPosition, null>;
   getStatus: Spec<Record<string, never>, StatusView>;
-  dial: Spec<{ number: string }, ActionResult>;
+  dial: Spec<{ number: string; confirmed?: boolean }, ActionResult>;
   reconnect: Spec<Record<string, never>, null>;
   /** The options page and popup: settings in force, policy locks, load warnings (no secrets). */
   getOptions: Spec<Record<string, never>, OptionsView>;
@@ -181,7 +184,7 @@ export const MESSAGES: { [K in MessageName]: { from: readonly SenderKind[]; req:
     req: obj({ right: num({ min: 0, max: 10_000 }), bottom: num({ min: 0, max: 10_000 }) }),
   },
   getStatus: { from: ['page'], req: empty },
-  dial: { from: ['page'], req: obj({ number: str(64, { min: 1 }) }) },
+  dial: { from: ['page'], req: obj({ number: str(64, { min: 1 }), confirmed: optional(bool) }) },
   reconnect: { from: ['page'], req: empty },
   getOptions: { from: ['page'], req: empty },
   saveOptions: { from: ['page'], req: obj({ settings: jsonObject, credentials: optional(stringMap(16, 4096)) }) },

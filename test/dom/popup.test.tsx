@@ -130,7 +130,24 @@ describe('dialler', () => {
     expect(mock.sent).toEqual([]);
     expect($('.confirm').textContent).toContain('Call +1 212 555 0100 in United States?');
     await click($('.confirm button.primary'));
-    expect(mock.sent).toEqual([{ type: 'dial', body: { number: '+12125550100' } }]);
+    expect(mock.sent).toEqual([{ type: 'dial', body: { number: '+12125550100', confirmed: true } }]);
+  });
+
+  test('when the dial policy asks first (premium rate, many calls), the popup asks and resends', async () => {
+    mock.handlers.dial = (body) =>
+      (body as { confirmed?: boolean }).confirmed
+        ? { ok: true }
+        : { ok: false, code: 'CONFIRM', message: '030 1234567', reasons: ['burst'] };
+    mount();
+    await type(field(), '030 1234567');
+    await submit($('form'));
+    await until(() => $('.confirm'));
+    expect($('.confirm').textContent).toContain('Call 030 1234567? You placed several calls in the last minute.');
+    await click($('.confirm button.primary'));
+    expect(mock.sent.map((m) => m.body)).toEqual([
+      { number: '+49301234567' },
+      { number: '+49301234567', confirmed: true },
+    ]);
   });
 
   test('not connected: the call button is off and the reason is given', async () => {
