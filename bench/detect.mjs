@@ -18,7 +18,7 @@
  * 4. Mutations PopLine made to the page's tree during all of the above (a MutationObserver
  *    the page installs before PopLine runs). Target: 0.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -204,13 +204,7 @@ async function launch(withPopLine) {
     pipe: true,
     enableExtensions: withPopLine,
     userDataDir,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-dev-shm-usage',
-      '--no-first-run',
-      '--disable-background-networking',
-    ],
+    args: JSON.parse(readFileSync(join(root, 'scripts/chromium.json'), 'utf8')).args,
     defaultViewport: { width: 1280, height: 800 },
   });
   let extensionId;

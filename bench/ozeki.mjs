@@ -14,7 +14,7 @@
  *    of the agent rings (the faster interval), while it is talking, and while the PBX answers
  *    with broken XML (the connection backs off).
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -88,13 +88,7 @@ async function launch() {
     pipe: true,
     enableExtensions: true,
     userDataDir,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-dev-shm-usage',
-      '--no-first-run',
-      '--disable-background-networking',
-    ],
+    args: JSON.parse(readFileSync(join(root, 'scripts/chromium.json'), 'utf8')).args,
   });
   const extensionId = await browser.installExtension(dist);
   const target = await browser.waitForTarget(

@@ -8,7 +8,7 @@
  *   npm run demo -- --headless              force headless even with a display
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,7 +20,8 @@ const { values } = parseArgs({
   options: { scenario: { type: 'string', default: 'demo' }, headless: { type: 'boolean', default: false } },
 });
 const headless = values.headless || !process.env.DISPLAY;
-const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const chromiumConfig = JSON.parse(readFileSync(join(root, 'scripts/chromium.json'), 'utf8'));
+const chromium = process.env.CHROMIUM_PATH ?? chromiumConfig.path;
 
 const step = (text) => console.log(`\n▶ ${text}`);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -68,15 +69,7 @@ const browser = await puppeteer.launch({
   enableExtensions: true,
   userDataDir,
   defaultViewport: headless ? { width: 1280, height: 800 } : null,
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-dev-shm-usage',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-  ],
+  args: chromiumConfig.args,
 });
 const stop = async (code = 0) => {
   await browser.close().catch(() => undefined);

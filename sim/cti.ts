@@ -8,6 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { ENDED, type Pbx, type PbxEvent, type Vocabulary, wireSession, wireState } from './pbx';
+import { Timers } from './timers';
 
 export interface TokenInfo {
   /** Bound extension; when absent the client names one in `connect`. */
@@ -76,7 +77,7 @@ export class CtiServer {
   /** Every createCall received (the last MAX_DIAL_LOG), valid or not: tests check who asked to dial what. */
   readonly dialRequests: { extension: string; number: string }[] = [];
   private frozenUntil = 0;
-  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  private readonly timers = new Timers();
   private readonly supervisor: ReturnType<typeof setInterval>;
 
   constructor(
@@ -225,8 +226,8 @@ export class CtiServer {
     }
     const call = this.pbx.originate(client.extension, frame.number);
     this.result(client, requestId, true, { sessionId: call.sessionId });
-    this.later(this.options.dialAgentMs, () => this.advance(call.sessionId, 'setup', 'ringing'));
-    this.later(this.options.dialAgentMs + this.options.dialCustomerMs, () =>
+    this.timers.later(this.options.dialAgentMs, () => this.advance(call.sessionId, 'setup', 'ringing'));
+    this.timers.later(this.options.dialAgentMs + this.options.dialCustomerMs, () =>
       this.advance(call.sessionId, 'ringing', 'incall'),
     );
   }
@@ -328,18 +329,6 @@ export class CtiServer {
     }
   }
 
-  private later(ms: number, run: () => void): void {
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      try {
-        run();
-      } catch {
-        // The call may have ended meanwhile.
-      }
-    }, ms);
-    this.timers.add(timer);
-  }
-
   /** Test hook: cuts every connection without a closing handshake (a network drop). */
   dropAll(): number {
     const count = this.clients.size;
@@ -366,7 +355,7 @@ export class CtiServer {
 
   close(): void {
     clearInterval(this.supervisor);
-    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
     for (const client of this.clients) client.socket.terminate();
     this.wss.close();
   }

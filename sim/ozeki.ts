@@ -8,11 +8,13 @@
  * `/popline/ozml?dial=NUMBER`. Faults are injected on purpose: wrong codes, slow answers,
  * broken or truncated XML, HTML error pages, cut connections.
  */
+
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { childText, parseXml } from '../src/shared/ozeki/xml';
 import { callXml, escapeXml, historyXml, type OzekiShape, ozekiMessage, ozmlTransfer, responseXml } from './ozekiWire';
 import type { Pbx, SimCall } from './pbx';
+import { Timers } from './timers';
 
 export interface OzekiSimOptions {
   port?: number;
@@ -70,7 +72,7 @@ export class OzekiHttpServer {
   origin = '';
   private readonly server: Server;
   private readonly ended = new Map<string, SimCall>();
-  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  private readonly timers = new Timers();
   private readonly sockets = new Set<Socket>();
 
   constructor(
@@ -94,7 +96,7 @@ export class OzekiHttpServer {
     pbx.on('event', (event) => {
       if (event.type !== 'closed' || this.options.keepEndedMs <= 0) return;
       this.ended.set(event.call.sessionId, event.call);
-      this.later(this.options.keepEndedMs, () => this.ended.delete(event.call.sessionId));
+      this.timers.later(this.options.keepEndedMs, () => this.ended.delete(event.call.sessionId));
     });
   }
 
@@ -165,7 +167,7 @@ export class OzekiHttpServer {
 
   /** Applies a fault; true when it answered (or refused to) in place of the command. */
   private async misbehave(fault: OzekiFault, request: IncomingMessage, response: ServerResponse): Promise<boolean> {
-    if (fault.delayMs) await new Promise((resolve) => this.later(fault.delayMs as number, () => resolve(null)));
+    if (fault.delayMs) await new Promise((resolve) => this.timers.later(fault.delayMs as number, () => resolve(null)));
     if (fault.reset) {
       request.socket.destroy();
       return true;
@@ -254,7 +256,7 @@ export class OzekiHttpServer {
       direction: 'Internal',
       ...(params.callerdisplayname ? { name: params.callerdisplayname.slice(0, 128) } : {}),
     });
-    this.later(this.options.dialAgentMs, () => void this.agentAnswers(leg.sessionId, url));
+    this.timers.later(this.options.dialAgentMs, () => void this.agentAnswers(leg.sessionId, url));
     return [200];
   }
 
@@ -272,7 +274,7 @@ export class OzekiHttpServer {
     const customer = this.pbx.originate(leg.callee, target);
     this.pbx.setState(customer.sessionId, 'ringing');
     this.pbx.setState(id, 'transferred');
-    this.later(this.options.dialCustomerMs, () => {
+    this.timers.later(this.options.dialCustomerMs, () => {
       if (this.pbx.calls.get(customer.sessionId)?.state === 'ringing') this.pbx.answer(customer.sessionId);
     });
   }
@@ -307,20 +309,8 @@ export class OzekiHttpServer {
     response.end(body);
   }
 
-  private later(ms: number, run: () => void): void {
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      try {
-        run();
-      } catch {
-        // The call may have ended meanwhile.
-      }
-    }, ms);
-    this.timers.add(timer);
-  }
-
   close(): Promise<void> {
-    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
     for (const socket of this.sockets) socket.destroy();
     return new Promise((resolve) => this.server.close(() => resolve()));
   }

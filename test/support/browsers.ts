@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import puppeteer, { type Browser, type CDPSession, type Page, type WebWorker } from 'puppeteer-core';
+import chromium from '../../scripts/chromium.json';
 
 export const ROOT = join(__dirname, '../..');
 const DIST = process.env.POPLINE_DIST ?? join(ROOT, 'dist');
@@ -13,19 +14,10 @@ export const CHROME_DIST = join(DIST, 'chrome');
 export const FIREFOX_DIST = join(DIST, 'firefox');
 
 export const GECKO_ID = 'popline@popline.dev';
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? chromium.path;
 export const FIREFOX_PATH = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
 
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
+const CHROMIUM_ARGS = chromium.args;
 
 export interface ExtensionBrowser {
   browser: Browser;

@@ -44,3 +44,17 @@ test('the result never shares objects with the defaults', () => {
   settings.crm.sites.push({ pattern: 'https://x/*', card: true, detect: true, links: true });
   expect(defaultSettings.crm.sites).toHaveLength(1);
 });
+
+test('docs/settings.md shows the real defaults and documents every setting', () => {
+  const doc = require('node:fs').readFileSync(require('node:path').join(__dirname, '../../docs/settings.md'), 'utf8') as string;
+  const json = /```json\n([\s\S]*?)```/.exec(doc)?.[1] ?? '';
+  expect(JSON.parse(json)).toEqual(defaultSettings);
+  const leaves = (value: unknown, path: string): string[] =>
+    value && typeof value === 'object' && !Array.isArray(value)
+      ? Object.entries(value).flatMap(([key, inner]) => leaves(inner, path ? `${path}.${key}` : key))
+      : [path];
+  for (const path of leaves(defaultSettings, '')) {
+    const [section, key] = path.split('.');
+    expect(doc.includes(`\`${path}\``) || doc.includes(`${key}\``) || section === 'version').toBe(true);
+  }
+});

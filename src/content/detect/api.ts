@@ -22,6 +22,20 @@ export interface MarkedNumber {
 export type FindInBackground = (texts: string[]) => Promise<FoundSpan[][]>;
 
 /** What the detector has done, for benchmarks and diagnostics. */
+/** Fresh counters, before any scan. */
+export const emptyStats = (): DetectorStats => ({
+  textNodes: 0,
+  sent: 0,
+  marked: 0,
+  painted: 0,
+  initialScanMs: 0,
+  initialLongestSliceMs: 0,
+  initialDone: false,
+  batchMs: [],
+  repaint: { count: 0, ms: 0, longest: 0 },
+  backOffs: 0,
+});
+
 export interface DetectorStats {
   textNodes: number;
   /** Text nodes sent to the background (those with seven digits or more). */

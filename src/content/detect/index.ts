@@ -3,7 +3,7 @@
  * has detection on (see background/detector.ts). It marks numbers with the CSS Custom Highlight
  * API and answers the content script's hit tests; it never changes the page's DOM.
  */
-import { DETECTOR_KEY, type Detector, type MarkedNumber } from './api';
+import { DETECTOR_KEY, type Detector, emptyStats, type MarkedNumber } from './api';
 import { type Mark, Marks } from './marks';
 import { Scanner } from './scanner';
 
@@ -108,20 +108,7 @@ function createDetector(): Detector {
     },
     stats() {
       if (scanner && marks) scanner.stats.painted = marks.painted;
-      return (
-        scanner?.stats ?? {
-          textNodes: 0,
-          sent: 0,
-          marked: 0,
-          painted: 0,
-          initialScanMs: 0,
-          initialLongestSliceMs: 0,
-          initialDone: false,
-          batchMs: [],
-          repaint: { count: 0, ms: 0, longest: 0 },
-          backOffs: 0,
-        }
-      );
+      return scanner?.stats ?? emptyStats();
     },
   };
 }

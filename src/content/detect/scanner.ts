@@ -9,7 +9,7 @@
 
 import type { PhoneMatch } from '../../shared/detect/findPhoneNumbers';
 import { type FoundSpan, mightHoldNumber } from '../../shared/detect/quickTest';
-import type { DetectorStats, FindInBackground } from './api';
+import { type DetectorStats, emptyStats, type FindInBackground } from './api';
 import type { Marks } from './marks';
 
 /** The longest slice of work before giving the page its main thread back. */
@@ -91,18 +91,7 @@ export class Scanner {
   /** The next batch walks the whole page (after backing off). */
   private rescan = false;
   private stopped = false;
-  readonly stats: DetectorStats = {
-    textNodes: 0,
-    sent: 0,
-    marked: 0,
-    painted: 0,
-    initialScanMs: 0,
-    initialLongestSliceMs: 0,
-    initialDone: false,
-    batchMs: [],
-    repaint: { count: 0, ms: 0, longest: 0 },
-    backOffs: 0,
-  };
+  readonly stats: DetectorStats = emptyStats();
 
   constructor(
     private readonly marks: Marks,
