@@ -4,6 +4,7 @@
  * at once when the browser is back online, and not at all after ACCESS_DENIED.
  */
 import browser from 'webextension-polyfill';
+import { backoffDelay } from '../shared/backoff';
 import { log } from '../shared/log';
 import type { ActionResult } from '../shared/messages';
 import { serverUrlProblem } from '../shared/protocol';
@@ -18,9 +19,6 @@ import { mutate, readState } from './state';
 import { type ConnectionInfo, credentialsStore } from './storage';
 import { pushToTabs } from './tabs';
 
-const BACKOFF_FIRST_MS = 1000;
-const BACKOFF_CAP_MS = 30_000;
-
 let connector: Connector | undefined;
 let retryTimer: ReturnType<typeof setTimeout> | undefined;
 let attempt = 0;
@@ -28,10 +26,6 @@ let attempt = 0;
 let parked = false;
 /** Counts connect() calls: when two overlap (a settings change during start-up), the last one wins. */
 let generation = 0;
-
-/** Full jitter: a random delay between 0 and the exponential bound. */
-export const backoffDelay = (n: number, random = Math.random) =>
-  Math.floor(random() * Math.min(BACKOFF_CAP_MS, BACKOFF_FIRST_MS * 2 ** n));
 
 function setConnection(info: Omit<ConnectionInfo, 'since'>): Promise<void> {
   return mutate(async (state) => {

@@ -196,3 +196,20 @@ test('minimise to a pill and back; drag to move, remembered for the site', async
   await waitForCard(page, call.sessionId);
   await waitFor(async () => (await style()).includes('right: 316px'), { what: 'the remembered place' });
 });
+
+test('the card follows the page: dark on a dark page, light on a light one', async () => {
+  const call = e2e.sim.pbx.ring({ from: '+49 30 1234567', name: 'Dark Dora', to: '1001' });
+  await waitForCard(page, call.sessionId);
+  const isDark = () =>
+    inCardShadow<boolean>(page, `function () { return this.querySelector('.stack').classList.contains('dark'); }`);
+  expect(await isDark()).toBe(false);
+  await page.evaluate(() => {
+    document.body.style.background = '#15171a';
+  });
+  await waitFor(isDark, { what: 'the dark card' });
+  await page.evaluate(() => {
+    document.body.style.background = '';
+  });
+  await waitFor(async () => !(await isDark()), { what: 'the light card again' });
+  e2e.sim.pbx.hangup(call.sessionId);
+});

@@ -1,0 +1,18 @@
+import { BACKOFF_CAP_MS, backoffDelay } from '../../src/shared/backoff';
+
+test('the first retry comes within 1 s, then the bound doubles up to 30 s', () => {
+  const bound = (attempt: number) => backoffDelay(attempt, () => 0.999_999) + 1;
+  expect(bound(0)).toBe(1000);
+  expect(bound(1)).toBe(2000);
+  expect(bound(4)).toBe(16_000);
+  expect(bound(5)).toBe(BACKOFF_CAP_MS);
+  expect(bound(50)).toBe(BACKOFF_CAP_MS);
+});
+
+test('full jitter: anywhere from 0 to the bound', () => {
+  expect(backoffDelay(3, () => 0)).toBe(0);
+  const samples = Array.from({ length: 2000 }, () => backoffDelay(3));
+  expect(Math.min(...samples)).toBeLessThan(800);
+  expect(Math.max(...samples)).toBeGreaterThan(7200);
+  expect(samples.every((delay) => delay >= 0 && delay < 8000)).toBe(true);
+});
