@@ -46,7 +46,10 @@ test('the result never shares objects with the defaults', () => {
 });
 
 test('docs/settings.md shows the real defaults and documents every setting', () => {
-  const doc = require('node:fs').readFileSync(require('node:path').join(__dirname, '../../docs/settings.md'), 'utf8') as string;
+  const doc = require('node:fs').readFileSync(
+    require('node:path').join(__dirname, '../../docs/settings.md'),
+    'utf8',
+  ) as string;
   const json = /```json\n([\s\S]*?)```/.exec(doc)?.[1] ?? '';
   expect(JSON.parse(json)).toEqual(defaultSettings);
   const leaves = (value: unknown, path: string): string[] =>
