@@ -224,7 +224,17 @@ export async function cardControl(
 
 /** Clicks a card control like the agent does: a real (trusted) mouse click at its place. */
 export async function clickCardControl(page: Page, sessionId: string, label: string): Promise<void> {
-  const point = await waitFor(() => cardControl(page, sessionId, label), { what: `the "${label}" control` });
+  // The card may still be settling (a lookup adds a line, a new card stacks on it): click
+  // only where the control has stayed put for a moment, as a person would.
+  const point = await waitFor(
+    async () => {
+      const first = await cardControl(page, sessionId, label);
+      await new Promise((r) => setTimeout(r, 80));
+      const second = await cardControl(page, sessionId, label);
+      return first && second && first.x === second.x && first.y === second.y ? second : null;
+    },
+    { what: `the "${label}" control` },
+  );
   await page.mouse.click(point.x, point.y);
 }
 
