@@ -329,6 +329,26 @@ function popLineTime(profile, trace, extensionId) {
 // ---------------------------------------------------------------------------------------------
 // Measurements
 
+/** With BENCH_PROFILE_TOP=1: where PopLine's main-thread time goes, by function (self time). */
+function printTopFunctions(profile) {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const self = new Map();
+  const deltas = profile.timeDeltas;
+  profile.samples.forEach((id, index) => {
+    const node = byId.get(id);
+    const { url, functionName, lineNumber } = node.callFrame;
+    const key = url.startsWith('chrome-extension://')
+      ? `${url.split('/').pop()}:${functionName || '(anon)'}:${lineNumber + 1}`
+      : `(${functionName || node.callFrame.url.split('/').pop() || 'native'})`;
+    self.set(key, (self.get(key) ?? 0) + (deltas[index + 1] ?? 0) / 1000);
+  });
+  const top = [...self.entries()]
+    .filter(([key]) => key.includes('.js:') || key.startsWith('(garbage') || key.startsWith('(program'))
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 15);
+  for (const [key, ms] of top) console.log(`   ${ms.toFixed(1).padStart(7)} ms  ${key}`);
+}
+
 async function initialScan(origin) {
   const results = [];
   for (let run = 0; run < RUNS; run++) {
@@ -344,6 +364,7 @@ async function initialScan(origin) {
       const stats = await waitForScan(page);
       await sleep(300);
       const { profile } = await profiler.send('Profiler.stop');
+      if (process.env.BENCH_PROFILE_TOP) printTopFunctions(profile);
       const trace = await page.tracing.stop();
       const tasks = popLineTime(profile, trace, popline.extensionId);
       const marked = await page.evaluate(() => CSS.highlights.get('popline-phone')?.size ?? 0);

@@ -23,7 +23,7 @@ const common = {
   jsx: 'automatic',
   jsxImportSource: 'preact',
   legalComments: 'none',
-  minify: !watch,
+  minify: !watch && !process.env.POPLINE_NO_MINIFY,
   sourcemap: watch ? 'inline' : false,
   logLevel: 'warning',
   define: { 'process.env.NODE_ENV': watch ? '"development"' : '"production"' },

@@ -164,9 +164,11 @@ export class Scanner {
   private paint(batch: Sent[], found: FoundSpan[][]): void {
     if (this.stopped) return;
     batch.forEach(({ node, text }, index) => {
+      const spans = found[index] ?? [];
+      // Most text sent holds no number: nothing to paint, and nothing to touch in the DOM.
+      if (!spans.length && !this.marks.has(node)) return;
       // Changed or gone meanwhile: the observer has queued it again.
       if (!node.isConnected || node.data !== text) return;
-      const spans = found[index] ?? [];
       // Editable text (a field the agent types in) is not marked.
       if (spans.length && node.parentElement?.isContentEditable) return;
       this.marks.set(node, spans.map(toMatch));
