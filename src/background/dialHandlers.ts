@@ -20,5 +20,6 @@ export const featuresOnly = (features: SiteFeatures): ContentState => ({
   cards: [],
   canControl: false,
   fadeAfterMs: 0,
+  dispositions: [],
   features,
 });

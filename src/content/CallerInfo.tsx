@@ -6,6 +6,7 @@
  */
 import { displayText } from '../shared/format';
 import type { CardLookup, CardMatch } from '../shared/lookup';
+import { trusted } from '../ui/trusted';
 import { t } from './i18n';
 
 export interface CallerInfoProps {
@@ -16,10 +17,6 @@ export interface CallerInfoProps {
 }
 
 const PROBLEM_KEY = { timeout: 'lookupTimeout', failed: 'lookupFailed', noTab: 'lookupNoTab' } as const;
-
-const trusted = (run: () => void) => (event: Event) => {
-  if (event.isTrusted) run();
-};
 
 function MatchLine({ match }: { match: CardMatch }) {
   const company = displayText(match.company, 120);

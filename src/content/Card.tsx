@@ -3,6 +3,8 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { displayText, formatDuration } from '../shared/format';
 import type { CardView } from '../shared/messages';
 import type { SessionAction } from '../shared/protocol';
+import { type CallNote, NoteForm } from '../ui/NoteForm';
+import { trusted } from '../ui/trusted';
 import { CallerInfo } from './CallerInfo';
 import { t } from './i18n';
 
@@ -15,6 +17,10 @@ export interface CardActions {
   dragStart(event: PointerEvent): void;
   /** Opens a looked-up record (the match's index) or "create contact"; resolves to an error or null. */
   openRecord(sessionId: string, match: number | 'create'): Promise<string | null>;
+  /** Writes the call's note and outcome tag to the history; resolves to an error or null. */
+  saveNote(sessionId: string, note: CallNote): Promise<string | null>;
+  /** The agent is writing a note: the card stays on screen (even once its call is over) until done. */
+  keepOpen(sessionId: string, on: boolean): void;
 }
 
 export interface CardProps {
@@ -22,6 +28,8 @@ export interface CardProps {
   now: number;
   fading: boolean;
   canControl: boolean;
+  /** The outcome tags offered in the note form. */
+  dispositions: readonly string[];
   actions: CardActions;
 }
 
@@ -42,13 +50,6 @@ export function timerText(call: CardView, now: number): string {
 }
 
 export const callerName = (call: CardView) => displayText(call.name) || t('unknownCaller');
-
-/** Only a real click from the agent counts; a page can dispatch synthetic events. */
-const trusted =
-  <E extends Event>(run: (event: E) => void) =>
-  (event: E) => {
-    if (event.isTrusted) run(event);
-  };
 
 function TransferForm({ busy, onSubmit, onCancel }: { busy: boolean; onSubmit(to: string): void; onCancel(): void }) {
   const [target, setTarget] = useState('');
@@ -132,8 +133,30 @@ function Controls({ call, actions, onError }: { call: CardView; actions: CardAct
   );
 }
 
-export function Card({ call, now, fading, canControl, actions }: CardProps) {
+export function Card({ call, now, fading, canControl, dispositions, actions }: CardProps) {
   const [message, setMessage] = useState('');
+  const [noting, setNoting] = useState(false);
+  const [saved, setSaved] = useState<CallNote>({ note: '', disposition: '' });
+  const noteOpen = (on: boolean) => {
+    setNoting(on);
+    actions.keepOpen(call.sessionId, on);
+  };
+  const saveNote = async (note: CallNote) => {
+    const error = await actions.saveNote(call.sessionId, note);
+    if (error) {
+      setMessage(t('noteFailed', error));
+      return false;
+    }
+    setSaved(note);
+    setMessage(t('noteSaved'));
+    noteOpen(false);
+    return true;
+  };
+  const savedText = [saved.disposition, saved.note].filter(Boolean).join(' · ');
+  // A card minimised or closed while its note is open lets go of its place on screen.
+  const notingNow = useRef(false);
+  notingNow.current = noting;
+  useEffect(() => () => notingNow.current && actions.keepOpen(call.sessionId, false), [actions, call.sessionId]);
   const name = callerName(call);
   const number = displayText(call.numberDisplay, 64);
   const active = call.endedAt === undefined;
@@ -184,6 +207,11 @@ export function Card({ call, now, fading, canControl, actions }: CardProps) {
           <button type="button" class="link" onClick={trusted(() => void copy())}>
             {t('copyNumber')}
           </button>
+          {noting ? null : (
+            <button type="button" class="link" onClick={trusted(() => noteOpen(true))}>
+              {t(savedText ? 'editNote' : 'addNote')}
+            </button>
+          )}
         </div>
         <CallerInfo
           lookup={call.lookup}
@@ -192,6 +220,14 @@ export function Card({ call, now, fading, canControl, actions }: CardProps) {
         />
         {call.transferredFrom ? (
           <div class="note">{t('transferredFrom', displayText(call.transferredFrom))}</div>
+        ) : null}
+        {savedText && !noting ? (
+          <div class="note saved-note" title={savedText}>
+            {displayText(savedText, 200)}
+          </div>
+        ) : null}
+        {noting ? (
+          <NoteForm initial={saved} dispositions={dispositions} onSave={saveNote} onCancel={() => noteOpen(false)} />
         ) : null}
         {active && canControl ? <Controls call={call} actions={actions} onError={setMessage} /> : null}
         <div class="message" aria-live="polite">

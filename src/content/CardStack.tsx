@@ -13,6 +13,8 @@ export interface StackProps {
   /** Asked on every tick, so the card follows a page that switches its scheme. */
   isDark: () => boolean;
   actions: Omit<CardActions, 'minimise'>;
+  /** Cards the agent is writing a note on: they neither fade nor fold away. */
+  kept?: ReadonlySet<string>;
 }
 
 const MAX_OPEN = 3;
@@ -28,13 +30,17 @@ function useNow(active: boolean): number {
   return now;
 }
 
-export function CardStack({ state, isDark, actions }: StackProps) {
+const NOTHING_KEPT: ReadonlySet<string> = new Set();
+
+export function CardStack({ state, isDark, actions, kept = NOTHING_KEPT }: StackProps) {
   const now = useNow(state.cards.length > 0);
   const [minimised, setMinimised] = useState<ReadonlySet<string>>(new Set());
   const [showAll, setShowAll] = useState(false);
-  const isFaded = (endedAt: number | undefined, missed: boolean) =>
-    endedAt !== undefined && !missed && now - endedAt >= state.fadeAfterMs + 500;
-  const cards = state.cards.filter((card) => !isFaded(card.endedAt, card.endReason === 'missed'));
+  const fadesAt = (card: ContentState['cards'][number]) =>
+    card.endedAt === undefined || card.endReason === 'missed' || kept.has(card.sessionId)
+      ? Number.POSITIVE_INFINITY
+      : card.endedAt + state.fadeAfterMs;
+  const cards = state.cards.filter((card) => now < fadesAt(card) + 500);
   const ringing = cards.find((card) => card.phase === 'ringing' && card.direction !== 'outbound');
   const toggle = (id: string, on: boolean) =>
     setMinimised((current) => {
@@ -45,7 +51,9 @@ export function CardStack({ state, isDark, actions }: StackProps) {
     });
   const open = cards.filter((card) => !minimised.has(card.sessionId));
   const pills = cards.filter((card) => minimised.has(card.sessionId));
-  const shown = showAll ? open : open.slice(0, MAX_OPEN);
+  // A card being noted always shows; the others fill the places left, newest first.
+  let room = MAX_OPEN - open.filter((card) => kept.has(card.sessionId)).length;
+  const shown = showAll ? open : open.filter((card) => kept.has(card.sessionId) || room-- > 0);
   const folded = open.length - shown.length;
   return (
     <div class={`stack${isDark() ? ' dark' : ''}`}>
@@ -57,8 +65,9 @@ export function CardStack({ state, isDark, actions }: StackProps) {
           key={card.sessionId}
           call={card}
           now={now}
-          fading={card.endedAt !== undefined && card.endReason !== 'missed' && now - card.endedAt >= state.fadeAfterMs}
+          fading={now >= fadesAt(card)}
           canControl={state.canControl}
+          dispositions={state.dispositions ?? []}
           actions={{ ...actions, minimise: (id) => toggle(id, true) }}
         />
       ))}

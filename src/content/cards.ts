@@ -3,7 +3,7 @@
  * revision wins), and turns the agent's clicks into messages. Keeps no call state of its own.
  */
 import { createElement, render } from 'preact';
-import type { CardPosition, ContentState } from '../shared/messages';
+import type { CardPosition, CardView, ContentState } from '../shared/messages';
 import type { createMessenger } from '../shared/messenger';
 import type { SessionAction } from '../shared/protocol';
 import type { CardActions } from './Card';
@@ -17,13 +17,27 @@ export interface CardsView {
   current(): ContentState | undefined;
 }
 
+/** How long a card stays after its note is saved, so the agent sees it was. */
+const KEEP_AFTER_NOTE_MS = 3000;
+
 export function createCardsView(send: Send, signal: AbortSignal, onError: (error: unknown) => void): CardsView {
   let host: Host | undefined;
   let current: ContentState | undefined;
   let placed: CardPosition | undefined;
+  // Cards with a note being written, as last seen: they stay even after the background lets
+  // their call go, so the agent never loses what they are typing.
+  const kept = new Map<string, CardView>();
+  const releases = new Map<string, ReturnType<typeof setTimeout>>();
+
+  function release(sessionId: string): void {
+    clearTimeout(releases.get(sessionId));
+    releases.delete(sessionId);
+    kept.delete(sessionId);
+  }
 
   const actions: Omit<CardActions, 'minimise'> = {
     close(sessionId) {
+      release(sessionId);
       if (!current) return;
       draw({ ...current, cards: current.cards.filter((card) => card.sessionId !== sessionId) });
       send('dismissCard', { sessionId }).catch(onError);
@@ -46,6 +60,32 @@ export function createCardsView(send: Send, signal: AbortSignal, onError: (error
         return String((error as Error).message ?? error);
       }
     },
+    async saveNote(sessionId, { note, disposition }) {
+      try {
+        const result = await send('historySetNote', { sessionId, note, disposition });
+        return result.ok ? null : result.message;
+      } catch (error) {
+        onError(error);
+        return String((error as Error).message ?? error);
+      }
+    },
+    keepOpen(sessionId, on) {
+      clearTimeout(releases.get(sessionId));
+      releases.delete(sessionId);
+      if (on) {
+        const card = current?.cards.find((c) => c.sessionId === sessionId) ?? kept.get(sessionId);
+        if (card) kept.set(sessionId, card);
+        if (current) draw(current);
+        return;
+      }
+      releases.set(
+        sessionId,
+        setTimeout(() => {
+          release(sessionId);
+          if (current) draw(current);
+        }, KEEP_AFTER_NOTE_MS),
+      );
+    },
     copy: copyText,
     dragStart(event: PointerEvent) {
       if (event.button !== 0 || (event.target as Element).closest('button') || !host) return;
@@ -53,8 +93,17 @@ export function createCardsView(send: Send, signal: AbortSignal, onError: (error
     },
   };
 
-  function draw(state: ContentState): void {
-    current = state;
+  /** The pushed cards plus the kept ones the push no longer has, after them. */
+  function withKept(state: ContentState): ContentState {
+    const pushed = new Set(state.cards.map((card) => card.sessionId));
+    for (const card of state.cards) if (kept.has(card.sessionId)) kept.set(card.sessionId, card);
+    const extra = [...kept.values()].filter((card) => !pushed.has(card.sessionId));
+    return extra.length ? { ...state, cards: [...state.cards, ...extra] } : state;
+  }
+
+  function draw(pushed: ContentState): void {
+    current = pushed;
+    const state = withKept(pushed);
     if (!state.cards.length) {
       if (host) render(null, host.mount);
       host?.hide();
@@ -65,12 +114,19 @@ export function createCardsView(send: Send, signal: AbortSignal, onError: (error
     if (state.position && (state.position.right !== placed?.right || state.position.bottom !== placed?.bottom)) {
       placed = host.move(state.position);
     }
-    render(createElement(CardStack, { state, isDark: pageIsDark, actions }), host.mount);
+    render(createElement(CardStack, { state, isDark: pageIsDark, actions, kept: new Set(kept.keys()) }), host.mount);
   }
 
   const scheme = matchMedia('(prefers-color-scheme: dark)');
   scheme.addEventListener('change', () => current && draw(current), { signal });
-  signal.addEventListener('abort', () => host && render(null, host.mount), { once: true });
+  signal.addEventListener(
+    'abort',
+    () => {
+      for (const id of [...releases.keys()]) release(id);
+      if (host) render(null, host.mount);
+    },
+    { once: true },
+  );
 
   return {
     apply(state) {

@@ -30,6 +30,12 @@ export function createHost(signal: AbortSignal): Host {
   css.textContent = CARD_CSS;
   const mount = document.createElement('div');
   shadow.append(css, mount);
+  // Typing in the card's fields is not for the page's keyboard shortcuts: those keys stop here.
+  for (const type of ['keydown', 'keypress', 'keyup'] as const) {
+    mount.addEventListener(type, (event) => {
+      if ((event.target as Element).closest?.('input, textarea')) event.stopPropagation();
+    });
+  }
   let wanted = false;
   // A page that removes or restyles our host gets it back, a limited number of times, so we
   // never fight a page forever.

@@ -37,7 +37,8 @@ export const CARD_CSS = `
 .timer { font-variant-numeric: tabular-nums; }
 .name { margin-top: 2px; font-size: 16px; font-weight: 600; white-space: nowrap; overflow: hidden;
   text-overflow: ellipsis; unicode-bidi: isolate; }
-.line { display: flex; align-items: baseline; gap: 8px; }
+.line { display: flex; align-items: baseline; gap: 2px 8px; flex-wrap: wrap; }
+.line button.link { white-space: nowrap; }
 .number { color: var(--muted); font-variant-numeric: tabular-nums; white-space: nowrap; overflow: hidden;
   text-overflow: ellipsis; direction: ltr; unicode-bidi: isolate; }
 .note, .message { color: var(--muted); font-size: 12px; unicode-bidi: isolate; overflow-wrap: anywhere; }
@@ -45,7 +46,7 @@ export const CARD_CSS = `
 button { font: inherit; color: inherit; background: none; border: 1px solid var(--border); border-radius: 6px;
   cursor: pointer; padding: 3px 10px; }
 button:hover { background: var(--hover); }
-button:focus-visible, input:focus-visible { outline: 2px solid var(--accent); outline-offset: 1px; }
+button:focus-visible, input:focus-visible, textarea:focus-visible { outline: 2px solid var(--accent); outline-offset: 1px; }
 button:disabled { opacity: .5; cursor: default; }
 button.icon { border-color: transparent; padding: 0 6px; font-size: 16px; line-height: 1.2; color: var(--muted); }
 button.link { border: 0; padding: 0; color: var(--accent); font-size: 12px; }
@@ -54,6 +55,14 @@ button.primary { background: var(--accent); border-color: var(--accent); color: 
 .actions, .transfer { display: flex; gap: 6px; margin-top: 8px; flex-wrap: wrap; }
 .transfer input { flex: 1; min-width: 0; font: inherit; color: inherit; background: transparent;
   border: 1px solid var(--border); border-radius: 6px; padding: 3px 8px; }
+.note-form { display: flex; flex-direction: column; gap: 6px; margin-top: 8px; }
+.note-form textarea { width: 100%; min-height: 56px; resize: vertical; font: inherit; color: inherit;
+  background: transparent; border: 1px solid var(--border); border-radius: 6px; padding: 4px 8px; }
+.note-form .actions { margin-top: 0; }
+.tags { display: flex; gap: 4px; flex-wrap: wrap; border: 0; margin: 0; padding: 0; min-width: 0; }
+button.tag { border-radius: 999px; padding: 1px 8px; font-size: 12px; unicode-bidi: isolate; }
+button.tag[aria-pressed="true"] { background: var(--accent); border-color: var(--accent); color: #fff; }
+.saved-note { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .pills { display: flex; gap: 6px; flex-wrap: wrap; justify-content: flex-end; max-width: 300px; }
 .pill { display: flex; align-items: center; gap: 6px; border-radius: 999px; padding: 4px 10px; max-width: 300px; }
 .pill .dot { width: 8px; height: 8px; border-radius: 50%; background: var(--accent); flex: none; }
@@ -67,5 +76,5 @@ button.primary { background: var(--accent); border-color: var(--accent); color: 
 button.match { display: flex; flex-direction: column; align-items: flex-start; width: 100%; text-align: start; }
 .match-name { font-weight: 600; }
 .match-company { color: var(--muted); font-size: 12px; }
-.sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+.sr, .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 `;

@@ -43,6 +43,7 @@ const SPECS: Record<string, FieldSpec> = {
   'crm.homeUrl': { kind: 'text', type: 'url', placeholder: 'https://crm.example.com/' },
   'history.retentionDays': { kind: 'number', min: 0, max: 3650, unit: 'unitDays' },
   'history.maxCalls': { kind: 'number', min: 100, max: 1_000_000, step: 100 },
+  'history.dispositions': { kind: 'lines' },
   'record.openInbound': { kind: 'select', choices: RECORD_TRIGGERS, labelPrefix: 'recordWhen_' },
   'record.openOutbound': { kind: 'select', choices: RECORD_TRIGGERS, labelPrefix: 'recordWhen_' },
   'record.openIn': { kind: 'select', choices: RECORD_TARGETS, labelPrefix: 'recordWhere_' },

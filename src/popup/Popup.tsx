@@ -49,7 +49,7 @@ export function Popup() {
         recent={recent}
       />
       <ActiveCalls calls={status?.calls ?? []} canControl={!!status?.canControl} />
-      <RecentCalls canDial={canDial} />
+      <RecentCalls canDial={canDial} dispositions={settings?.history.dispositions ?? []} />
     </main>
   );
 }

@@ -1,12 +1,14 @@
 /**
- * Recent calls from the call history: all or missed, a search by number or name, and a
- * one-click call back. Talks to the history store through the background (historyQuery).
+ * Recent calls from the call history: all or missed, a search by number or name, a one-click
+ * call back, and each call's note and outcome tag. Talks to the history store through the
+ * background (historyQuery, historySetNote).
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { displayText } from '../shared/format';
 import type { HistoryView } from '../shared/history';
 import { callTime } from '../ui/format';
 import { send, t } from '../ui/messenger';
+import { type CallNote, NoteForm } from '../ui/NoteForm';
 import { placeCall } from './dial';
 
 const PAGE_SIZE = 20;
@@ -20,6 +22,8 @@ export type RecentState =
 
 export interface RecentCallsProps {
   canDial: boolean;
+  /** The outcome tags offered in a call's note (settings `history.dispositions`). */
+  dispositions?: readonly string[];
   /** A call-back placed (or failed): the popup shows what happened. */
   onDialled?: (text: string) => void;
 }
@@ -40,7 +44,17 @@ export async function loadRecent(filter: 'recent' | 'missed', search: string): P
   }
 }
 
-export function RecentCalls({ canDial, onDialled }: RecentCallsProps) {
+/** Saves a call's note; resolves to an error in words, or null. */
+export async function saveNote(sessionId: string, { note, disposition }: CallNote): Promise<string | null> {
+  try {
+    const result = await send('historySetNote', { sessionId, note, disposition });
+    return result.ok ? null : result.message;
+  } catch (error) {
+    return displayText(String((error as Error)?.message ?? error), 200);
+  }
+}
+
+export function RecentCalls({ canDial, dispositions = [], onDialled }: RecentCallsProps) {
   const [filter, setFilter] = useState<'recent' | 'missed'>('recent');
   const [search, setSearch] = useState('');
   const [state, setState] = useState<RecentState>({ kind: 'loading' });
@@ -57,6 +71,24 @@ export function RecentCalls({ canDial, onDialled }: RecentCallsProps) {
       clearTimeout(timer);
     };
   }, [filter, search]);
+
+  const [noting, setNoting] = useState<string | null>(null);
+  const onSaveNote = async (record: HistoryView, note: CallNote) => {
+    const error = await saveNote(record.sessionId, note);
+    if (error) {
+      setMessage(t('noteFailed', error));
+      return false;
+    }
+    const changed = { ...record, note: note.note || undefined, disposition: note.disposition || undefined };
+    setState((current) =>
+      current.kind === 'ready'
+        ? { kind: 'ready', records: current.records.map((r) => (r.sessionId === record.sessionId ? changed : r)) }
+        : current,
+    );
+    setNoting(null);
+    setMessage(t('noteSaved'));
+    return true;
+  };
 
   const [pending, setPending] = useState<{ number: string; why: string } | null>(null);
   const callBack = async (number: string, confirmed = false) => {
@@ -101,6 +133,10 @@ export function RecentCalls({ canDial, onDialled }: RecentCallsProps) {
               record={record}
               canDial={canDial}
               onCall={(r) => void callBack(r.e164 ?? r.number)}
+              noting={noting === record.sessionId}
+              onNote={(on) => setNoting(on ? record.sessionId : null)}
+              dispositions={dispositions}
+              onSaveNote={(note) => onSaveNote(record, note)}
             />
           ))}
         </ul>
@@ -127,36 +163,75 @@ function RecentRow({
   record,
   canDial,
   onCall,
+  noting,
+  onNote,
+  dispositions,
+  onSaveNote,
 }: {
   record: HistoryView;
   canDial: boolean;
   onCall: (record: HistoryView) => void;
+  noting: boolean;
+  onNote: (on: boolean) => void;
+  dispositions: readonly string[];
+  onSaveNote: (note: CallNote) => Promise<boolean>;
 }) {
   const name = displayText(record.name) || displayText(record.numberDisplay, 64) || t('unknownCaller');
   const outcome = record.outcome ? t(`end_${record.outcome}`) : t('recentInProgress');
   const direction = t(`direction_${record.direction}`);
+  const noted = [record.disposition, record.note].filter(Boolean).join(' · ');
+  const row = useRef<HTMLLIElement>(null);
+  // The list scrolls: the opened note form comes into view whole.
+  useEffect(() => {
+    if (noting) row.current?.querySelector('.note-form .actions')?.scrollIntoView?.({ block: 'nearest' });
+  }, [noting]);
   return (
-    <li class="recent-row" data-outcome={record.outcome ?? ''} data-session={record.sessionId}>
-      <span class="direction" title={direction} aria-hidden="true">
-        {DIRECTION_MARK[record.direction]}
-      </span>
-      <span class="party">
-        <span class="name">{name}</span>
-        <span class="sub">
-          {record.name ? `${displayText(record.numberDisplay, 64)} · ` : ''}
-          {callTime(record.startedAt)} · {outcome}
+    <li ref={row} class="recent-row" data-outcome={record.outcome ?? ''} data-session={record.sessionId}>
+      <div class="row-line">
+        <span class="direction" title={direction} aria-hidden="true">
+          {DIRECTION_MARK[record.direction]}
         </span>
-      </span>
-      <button
-        type="button"
-        class="redial"
-        disabled={!canDial || !record.number}
-        aria-label={t('callBack', name)}
-        title={t('callBack', name)}
-        onClick={() => void onCall(record)}
-      >
-        ☎
-      </button>
+        <span class="party">
+          <span class="name">{name}</span>
+          <span class="sub">
+            {record.name ? `${displayText(record.numberDisplay, 64)} · ` : ''}
+            {callTime(record.startedAt)} · {outcome}
+          </span>
+          {noted ? (
+            <span class="sub noted" title={noted}>
+              {displayText(noted, 200)}
+            </span>
+          ) : null}
+        </span>
+        <button
+          type="button"
+          class="note-button"
+          aria-expanded={noting}
+          aria-label={t('noteFor', name)}
+          title={t(noted ? 'editNote' : 'addNote')}
+          onClick={() => onNote(!noting)}
+        >
+          ✎
+        </button>
+        <button
+          type="button"
+          class="redial"
+          disabled={!canDial || !record.number}
+          aria-label={t('callBack', name)}
+          title={t('callBack', name)}
+          onClick={() => void onCall(record)}
+        >
+          ☎
+        </button>
+      </div>
+      {noting ? (
+        <NoteForm
+          initial={{ note: record.note ?? '', disposition: record.disposition ?? '' }}
+          dispositions={dispositions}
+          onSave={onSaveNote}
+          onCancel={() => onNote(false)}
+        />
+      ) : null}
     </li>
   );
 }

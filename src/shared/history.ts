@@ -9,14 +9,15 @@ import { END_REASONS, type EndReason, endReason, normaliseState } from './callSt
 import { type Call, type Direction, type FollowRules, isFollowed } from './calls';
 import { arrayOf, check, type Guarded, num, obj, oneOf, optional, str } from './guard';
 import { e164Of, nameKeys, numberKeys } from './historySearch';
+import { MAX_DISPOSITION, MAX_NOTE } from './noteLimits';
 import { sameNumber } from './numbers';
 import type { HistoryEntry } from './protocol';
 
 export const DIRECTIONS = ['inbound', 'outbound', 'internal'] as const satisfies readonly Direction[];
 export const SOURCES = ['live', 'pbx'] as const;
 export type HistorySource = (typeof SOURCES)[number];
-export const MAX_NOTE = 4000;
-export const MAX_DISPOSITION = 64;
+export { MAX_DISPOSITION, MAX_NOTE };
+
 const MAX_TEXT = 1024;
 
 const time = num({ min: 0, max: 8.64e15 });

@@ -85,6 +85,8 @@ export interface ContentState {
   canControl: boolean;
   /** How long an ended, answered call's card stays. */
   fadeAfterMs: number;
+  /** The outcome tags offered when the agent notes a call (settings `history.dispositions`). */
+  dispositions: string[];
   position?: CardPosition;
   /** Click-to-dial switches for this site (docs/dialing.md); absent in pushes. */
   features?: SiteFeatures;
@@ -136,7 +138,7 @@ export interface MessageMap {
   historyQuery: Spec<HistoryQuery, HistoryPage>;
   /** Earlier calls with the same number as this call, newest first (default 5, at most 20). */
   historyPrevious: Spec<{ sessionId: string; limit?: number }, HistoryView[]>;
-  /** Sets a call's note and/or disposition tag (content: only for a call the background holds now). */
+  /** Sets a call's note and/or disposition tag (content: only a call it may show, or one ended within 2 hours). */
   historySetNote: Spec<HistoryNote, ActionResult>;
   /** The history (optionally a start-time range) as CSV text, formula cells neutralised. */
   historyExport: Spec<{ from?: number; to?: number }, { csv: string; count: number; skipped: number }>;

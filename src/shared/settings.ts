@@ -109,6 +109,8 @@ export const defaultSettings = {
     retentionDays: 365,
     /** At most this many calls are kept; the oldest go first. */
     maxCalls: 100_000,
+    /** The tags an agent picks from when noting a call's outcome (any other can be typed). */
+    dispositions: ['callback', 'sale', 'support', 'complaint', 'wrong number'] as string[],
   },
 };
 
@@ -137,6 +139,8 @@ const RULES: Record<string, (value: unknown) => boolean> = {
   'crm.sites': (v) => Array.isArray(v) && v.length <= 100 && v.every(isCrmSite),
   'history.retentionDays': (v) => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 3650,
   'history.maxCalls': (v) => Number.isInteger(v) && (v as number) >= 100 && (v as number) <= 1_000_000,
+  'history.dispositions': (v) =>
+    Array.isArray(v) && v.length <= 50 && v.every((d) => typeof d === 'string' && d.trim() !== '' && d.length <= 64),
   'record.openInbound': (v) => (RECORD_TRIGGERS as readonly unknown[]).includes(v),
   'record.openOutbound': (v) => (RECORD_TRIGGERS as readonly unknown[]).includes(v),
   'record.openIn': (v) => (RECORD_TARGETS as readonly unknown[]).includes(v),

@@ -1,5 +1,5 @@
 /** The card's lookup part and the options page's CRM presets, in jsdom (docs/crm.md). */
-import { options, render } from 'preact';
+import { render } from 'preact';
 import { act } from 'preact/test-utils';
 import { CallerInfo } from '../../src/content/CallerInfo';
 import { applyPreset } from '../../src/options/CrmPresets';
@@ -9,6 +9,7 @@ import type { CardLookup } from '../../src/shared/lookup';
 import type { OptionsView } from '../../src/shared/options';
 import { defaultSettings, type Settings } from '../../src/shared/settings';
 import { mock } from '../support/browserMock';
+import { trustedClick, until } from '../support/dom';
 
 jest.mock('webextension-polyfill', () => require('../support/browserMock').browserModule);
 
@@ -21,27 +22,6 @@ beforeEach(() => {
 afterEach(() => render(null, root));
 
 const $ = <T extends Element = HTMLElement>(selector: string) => root.querySelector(selector) as T;
-async function until(check: () => unknown) {
-  for (let i = 0; i < 100 && !check(); i++) await act(async () => new Promise((resolve) => setTimeout(resolve, 10)));
-  expect(check()).toBeTruthy();
-}
-/**
- * A click the browser would mark trusted. jsdom's events never are (and isTrusted cannot be
- * redefined), so Preact's event hook hands the handler a view of the event that says it is.
- */
-async function trustedClick(element: Element) {
-  const previous = options.event;
-  options.event = (event: Event) =>
-    new Proxy(event, { get: (target, key) => (key === 'isTrusted' ? true : Reflect.get(target, key)) });
-  try {
-    await act(async () => {
-      element.dispatchEvent(new MouseEvent('click', { bubbles: true, cancelable: true }));
-    });
-  } finally {
-    options.event = previous;
-  }
-}
-
 function show(lookup: CardLookup | undefined, open = jest.fn(async () => null as string | null)) {
   const errors: string[] = [];
   render(<CallerInfo lookup={lookup} open={open} onError={(m) => errors.push(m)} />, root);

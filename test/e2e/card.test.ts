@@ -213,3 +213,55 @@ test('the card follows the page: dark on a dark page, light on a light one', asy
   await waitFor(async () => !(await isDark()), { what: 'the light card again' });
   e2e.sim.pbx.hangup(call.sessionId);
 });
+
+test('a note written on the card outlives the call and reaches the history; the page gets none of the keys', async () => {
+  const { pbx } = e2e.sim;
+  await page.evaluate(() => {
+    const w = window as unknown as { pageKeys: number };
+    w.pageKeys = 0;
+    document.addEventListener('keydown', () => w.pageKeys++);
+  });
+  const call = pbx.ring({ from: '+49 30 1234567', name: 'Note Nora', to: '1001' });
+  pbx.answer(call.sessionId);
+  await waitForCard(page, call.sessionId, (c) => c.phase === 'connected');
+  await clickCardControl(page, call.sessionId, 'Add a note');
+  await waitFor(
+    () => inCardShadow<boolean>(page, `function () { return this.activeElement?.tagName === 'TEXTAREA'; }`),
+    { what: 'the note field to take focus' },
+  );
+  await page.keyboard.type('Wants a quote by Friday');
+  pbx.hangup(call.sessionId);
+  await waitForCard(page, call.sessionId, (c) => c.outcome === 'answered');
+  // Long past the 1 s fade, and another call has come and gone, so the background has let this
+  // one go: the card stays while the agent writes.
+  const other = pbx.ring({ from: '+44 20 7946 0958', to: '1001' });
+  await waitForCard(page, other.sessionId);
+  pbx.hangup(other.sessionId);
+  await sleep(2500);
+  expect(await cardOf(page, call.sessionId)).toBeDefined();
+  await clickCardControl(page, call.sessionId, 'sale');
+  await clickCardControl(page, call.sessionId, 'Save note');
+
+  const extensionPage = await e2e.chromium.browser.newPage();
+  await extensionPage.goto(`chrome-extension://${e2e.chromium.extensionId}/popup.html`);
+  const noted = await waitFor(
+    async () => {
+      const found = (await extensionPage.evaluate(
+        (sessionId) =>
+          chrome.runtime
+            .sendMessage({ popline: 1, type: 'historyQuery', body: { kind: 'recent', pageSize: 50 } })
+            .then((page: { records: { sessionId: string; note?: string; disposition?: string }[] }) =>
+              page.records.find((r) => r.sessionId === sessionId),
+            ),
+        call.sessionId,
+      )) as { note?: string; disposition?: string } | undefined;
+      return found?.note ? found : null;
+    },
+    { what: 'the note in the history' },
+  );
+  await extensionPage.close();
+  expect(noted).toMatchObject({ note: 'Wants a quote by Friday', disposition: 'sale' });
+  expect(await page.evaluate(() => (window as unknown as { pageKeys: number }).pageKeys)).toBe(0);
+  // Saved: the card shows it for a moment, then goes like any answered call.
+  await waitFor(async () => !(await cardOf(page, call.sessionId)), { what: 'the card to go after the note' });
+});

@@ -33,8 +33,19 @@ async function liveCall(sessionId: string) {
   return state.book.calls[sessionId];
 }
 
+/** How long after a call ended its card may still write the call's note (the agent finishing it). */
+export const NOTE_AFTER_END_MS = 2 * 60 * 60 * 1000;
+
 async function mayTouch(sessionId: string, context: Context): Promise<boolean> {
   return context.kind === 'page' || (await liveCall(sessionId)) !== undefined;
+}
+
+/** A card may note its call while it is held, and for a while after it ended and left the book. */
+async function mayNote(sessionId: string, context: Context): Promise<boolean> {
+  if (await mayTouch(sessionId, context)) return true;
+  const stored = validateRecord(await (await history.database()).get(STORE, sessionId));
+  const endedAt = stored.ok ? stored.value.endedAt : undefined;
+  return endedAt !== undefined && Date.now() - endedAt <= NOTE_AFTER_END_MS;
 }
 
 /** Makes sure a live call has its record (its first write may still be on its way). */
@@ -69,7 +80,7 @@ export const historyHandlers: Pick<Handlers, HistoryMessages> = {
   },
 
   async historySetNote(body, context): Promise<ActionResult> {
-    if (!(await mayTouch(body.sessionId, context))) return notFound;
+    if (!(await mayNote(body.sessionId, context))) return notFound;
     if (!(await history.setNote(body))) {
       await ensureRecorded(body.sessionId);
       if (!(await history.setNote(body))) return notFound;
