@@ -136,7 +136,7 @@ describe('on the card', () => {
     expect(shown()).toEqual(['s2', 's3', 's4']);
     render(<CardStack state={state} isDark={() => false} actions={actions} kept={new Set(['s1'])} />, root);
     expect(shown()).toEqual(['s2', 's3', 's1']);
-    expect(root.textContent).toContain('1 more calls');
+    expect(root.textContent).toContain('More calls: 1');
   });
 });
 

@@ -1,6 +1,7 @@
 /** The caller card in a real Chromium: controls, hostile data, layout, focus, keyboard, dragging. */
 import type { Page } from 'puppeteer-core';
 import { clickCardControl, inCardShadow, waitFor } from '../support/browsers';
+import { historyRecordOf } from '../support/extension';
 import { cardOf, type E2E, sleep, startE2E, waitForCard } from '../support/session';
 
 jest.setTimeout(120_000);
@@ -242,24 +243,13 @@ test('a note written on the card outlives the call and reaches the history; the 
   await clickCardControl(page, call.sessionId, 'sale');
   await clickCardControl(page, call.sessionId, 'Save note');
 
-  const extensionPage = await e2e.chromium.browser.newPage();
-  await extensionPage.goto(`chrome-extension://${e2e.chromium.extensionId}/popup.html`);
-  const noted = await waitFor(
-    async () => {
-      const found = (await extensionPage.evaluate(
-        (sessionId) =>
-          chrome.runtime
-            .sendMessage({ popline: 1, type: 'historyQuery', body: { kind: 'recent', pageSize: 50 } })
-            .then((page: { records: { sessionId: string; note?: string; disposition?: string }[] }) =>
-              page.records.find((r) => r.sessionId === sessionId),
-            ),
-        call.sessionId,
-      )) as { note?: string; disposition?: string } | undefined;
-      return found?.note ? found : null;
-    },
-    { what: 'the note in the history' },
+  const noted = await historyRecordOf(
+    e2e.chromium.browser,
+    e2e.chromium.extensionId,
+    call.sessionId,
+    (r) => !!r.note,
+    'the note in the history',
   );
-  await extensionPage.close();
   expect(noted).toMatchObject({ note: 'Wants a quote by Friday', disposition: 'sale' });
   expect(await page.evaluate(() => (window as unknown as { pageKeys: number }).pageKeys)).toBe(0);
   // Saved: the card shows it for a moment, then goes like any answered call.

@@ -7,7 +7,7 @@ import type { Page } from 'puppeteer-core';
 import { DEMO_CRM_KEY } from '../../sim/crmApi';
 import type { CardInfo } from '../support/browsers';
 import { inCardShadow, waitFor } from '../support/browsers';
-import { connectionState } from '../support/extension';
+import { connectionState, historyRecordOf } from '../support/extension';
 import { cardOf, type E2E, sleep, startE2E, waitForCard } from '../support/session';
 
 jest.setTimeout(180_000);
@@ -146,6 +146,11 @@ test('a ring pops the card, the lookup names the caller, the record opens in the
   expect(after.pageViews.filter((view) => view === '/crm/contacts/c-1001')).toHaveLength(1);
   // The restarted worker did not look the caller up again either.
   expect(after.searches).toHaveLength(searches.length);
+  // The history knows the caller by the looked-up name (the PBX gave none) and the record opened.
+  const { browser, extensionId } = e2e.chromium;
+  const recorded = await historyRecordOf(browser, extensionId, call.sessionId, (r) => !!r.name && !!r.crmRecord);
+  expect(recorded.name).toBe('Anna Schmidt');
+  expect(recorded.crmRecord).toEqual({ url: `${e2e.sim.origin}/crm/contacts/c-1001`, title: 'Anna Schmidt' });
 });
 
 test('"when answered, in a new tab": nothing while it rings, one new tab once answered', async () => {
@@ -182,6 +187,9 @@ test('several records: the card lists them, and the chosen one opens', async () 
   await clickCardButton(call.sessionId, 'Péter Kovács');
   await waitFor(() => page.url().endsWith('/crm/contacts/c-1011'), { what: 'the chosen record' });
   await waitForCard(page, call.sessionId, (c) => c.name === 'Péter Kovács', 'the chosen name on the card');
+  const { browser, extensionId } = e2e.chromium;
+  const recorded = await historyRecordOf(browser, extensionId, call.sessionId, (r) => !!r.crmRecord);
+  expect(recorded).toMatchObject({ name: 'Péter Kovács', crmRecord: { url: `${e2e.sim.origin}/crm/contacts/c-1011` } });
   await configure();
 });
 

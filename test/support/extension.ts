@@ -1,6 +1,8 @@
 /** Configuring the installed extension from a test, through its own worker. */
-import type { WebWorker } from 'puppeteer-core';
+import type { Browser, WebWorker } from 'puppeteer-core';
+import type { HistoryView } from '../../src/shared/history';
 import { defaultSettings, type Settings } from '../../src/shared/settings';
+import { waitFor } from './browsers';
 
 type DeepPartial<T> = {
   [K in keyof T]?: T[K] extends object ? (T[K] extends unknown[] ? T[K] : DeepPartial<T[K]>) : T[K];
@@ -28,4 +30,36 @@ export async function connectionState(worker: WebWorker): Promise<string> {
     const { connection } = await chrome.storage.session.get('connection');
     return (connection as { state?: string } | undefined)?.state ?? 'none';
   });
+}
+
+/**
+ * Waits until the call history holds `sessionId` in a state `done` accepts, asking as the popup
+ * does (an extension page; content scripts may not read the history).
+ */
+export async function historyRecordOf(
+  browser: Browser,
+  extensionId: string,
+  sessionId: string,
+  done: (record: HistoryView) => boolean,
+  what = 'the call in the history',
+): Promise<HistoryView> {
+  const page = await browser.newPage();
+  try {
+    await page.goto(`chrome-extension://${extensionId}/popup.html`);
+    return await waitFor(
+      async () => {
+        const found = (await page.evaluate(
+          (id) =>
+            chrome.runtime
+              .sendMessage({ popline: 1, type: 'historyQuery', body: { kind: 'recent', pageSize: 200 } })
+              .then((answer: { records: { sessionId: string }[] }) => answer.records.find((r) => r.sessionId === id)),
+          sessionId,
+        )) as HistoryView | undefined;
+        return found && done(found) ? found : null;
+      },
+      { what },
+    );
+  } finally {
+    await page.close();
+  }
 }

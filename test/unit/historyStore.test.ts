@@ -89,6 +89,24 @@ describe('writing as the call progresses', () => {
     expect(await store.setNote({ sessionId: 'nope', note: 'x' })).toBe(false);
   });
 
+  test('the CRM lookup fills in a name the PBX did not give, searchable; a PBX name stays', async () => {
+    await store.recordCalls([makeCall({ remoteName: undefined })], context);
+    expect(ids(await query({ kind: 'search', text: 'schmidt' }))).toEqual([]);
+    expect(await store.setFoundName('s1', ' Anna Schmidt ')).toBe(true);
+    await store.recordCalls([answered(makeCall({ remoteName: undefined }))], context);
+    expect((await query({ kind: 'recent' })).records[0]).toMatchObject({ name: 'Anna Schmidt', outcome: 'answered' });
+    expect(ids(await query({ kind: 'search', text: 'schmidt' }))).toEqual(['s1']);
+    expect(await store.setFoundName('s1', 'Somebody Else')).toBe(true);
+    expect((await query({ kind: 'recent' })).records[0]?.name).toBe('Anna Schmidt');
+    expect(await store.setCrmRecord('s1', { url: 'https://crm.example.com/c/1', title: 'Anna Schmidt' })).toBe(true);
+    expect((await query({ kind: 'recent' })).records[0]?.crmRecord).toEqual({
+      url: 'https://crm.example.com/c/1',
+      title: 'Anna Schmidt',
+    });
+    expect(await store.setCrmRecord('s1', { url: 'javascript:alert(1)' })).toBe(false);
+    expect(await store.setFoundName('nope', 'x')).toBe(false);
+  });
+
   test('a name learnt later replaces the old search terms', async () => {
     await store.recordCalls([makeCall({ remoteName: undefined, remoteNumber: 'sip:alice@pbx' })], context);
     await store.recordCalls([makeCall({ remoteName: 'Alice Meyer', remoteNumber: '+49 30 1234567' })], context);

@@ -5,6 +5,8 @@
  */
 import browser from 'webextension-polyfill';
 import type { Call } from '../../shared/calls';
+import type { CrmRecordLink } from '../../shared/history';
+import { log } from '../../shared/log';
 import type { Settings } from '../../shared/settings';
 import { getSettings } from '../config';
 import { openHistoryDb } from './db';
@@ -24,6 +26,24 @@ export const writeContext = (settings: Settings): WriteContext => ({
 export async function recordHistory(calls: readonly Call[], settings?: Settings): Promise<void> {
   if (!calls.length) return;
   return history.recordCalls(calls, writeContext(settings ?? (await getSettings())));
+}
+
+/**
+ * What the CRM told about a call, added to its record: the looked-up name (when the PBX gave
+ * none) and the record opened. The call's first write may still be queued: then once more after
+ * it. Never throws.
+ */
+export async function recordFromCrm(sessionId: string, found: { name?: string; crmRecord?: CrmRecordLink }) {
+  const apply = async () =>
+    (!found.name || (await history.setFoundName(sessionId, found.name))) &&
+    (!found.crmRecord || (await history.setCrmRecord(sessionId, found.crmRecord)));
+  try {
+    if (await apply()) return;
+    await history.settled();
+    if (!(await apply())) log.warn('history: no record to add the CRM lookup to');
+  } catch (error) {
+    log.warn('history: could not add the CRM lookup', String(error));
+  }
 }
 
 /** Retention on its alarm; the alarm is created once, so worker restarts do not push it back. */

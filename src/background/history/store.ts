@@ -16,6 +16,7 @@ import {
   mergeRecord,
   recordFromCall,
   validateRecord,
+  withKeys,
 } from '../../shared/history';
 import { log } from '../../shared/log';
 import { type HistoryDb, STORE, TERMS } from './db';
@@ -147,6 +148,14 @@ export class HistoryStore {
     });
   }
 
+  /** The caller's name the CRM lookup found, kept when the PBX gave none (then it is searchable too). */
+  setFoundName(sessionId: string, name: string): Promise<boolean> {
+    const found = name.trim().slice(0, 1024);
+    return this.update(sessionId, (record) =>
+      record.name || !found ? record : withKeys({ ...record, name: found, updatedAt: this.clock() }),
+    );
+  }
+
   /** Remembers the CRM record opened for a call (only http and https addresses). */
   setCrmRecord(sessionId: string, link: CrmRecordLink): Promise<boolean> {
     if (!/^https?:\/\//i.test(link.url)) return Promise.resolve(false);
@@ -156,15 +165,17 @@ export class HistoryStore {
   private update(sessionId: string, change: (record: HistoryRecord) => HistoryRecord): Promise<boolean> {
     return this.enqueue(async () => {
       const db = await this.database();
-      const tx = db.transaction(STORE, 'readwrite', { durability: 'strict' });
-      const stored = validateRecord(await tx.store.get(sessionId));
+      const tx = db.transaction([STORE, TERMS], 'readwrite', { durability: 'strict' });
+      const calls = tx.objectStore(STORE);
+      const stored = validateRecord(await calls.get(sessionId));
       if (!stored.ok) {
         await tx.done;
         return false;
       }
       const next = validateRecord(removeUndefined(change(stored.value)));
       if (!next.ok) throw new Error(`invalid change: ${next.error}`);
-      await Promise.all([tx.store.put(next.value), tx.done]);
+      // A change that touches the name (a looked-up one) moves the search terms with it.
+      await Promise.all([calls.put(next.value), ...syncTerms(tx, stored.value, next.value), tx.done]);
       return true;
     });
   }

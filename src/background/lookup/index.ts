@@ -12,6 +12,7 @@ import { templateValues } from '../../shared/numberForms';
 import { decideRecord, shownMatch } from '../../shared/recordPop';
 import type { Settings } from '../../shared/settings';
 import { getSettings } from '../config';
+import { recordFromCrm } from '../history';
 import { mutate, readState } from '../state';
 import type { RuntimeState } from '../storage';
 import { pushToTabs } from '../tabs';
@@ -34,7 +35,10 @@ export function popRecords(state: RuntimeState, settings: Settings, calls: Call[
     if (decision.kind === 'wait') continue;
     const base: CallLookup = entry ?? { state: 'off', startedAt: now };
     state.lookups = { ...state.lookups, [call.sessionId]: { ...base, recordDone: true } };
-    if (decision.kind === 'open') openCrmUrlSoon(decision.url, settings, state.tabs);
+    if (decision.kind === 'open') {
+      openCrmUrlSoon(decision.url, settings, state.tabs);
+      void recordFromCrm(call.sessionId, { crmRecord: { url: decision.url, ...(name ? { title: name } : {}) } });
+    }
   }
 }
 
@@ -105,6 +109,8 @@ async function performLookup(sessionId: string): Promise<void> {
     };
     popRecords(current, settings, [now]);
     await pushToTabs(current);
+    const name = shownMatch(current.lookups[sessionId])?.name;
+    if (name && !now.remoteName) void recordFromCrm(sessionId, { name });
   });
 }
 
