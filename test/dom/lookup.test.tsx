@@ -9,19 +9,12 @@ import type { CardLookup } from '../../src/shared/lookup';
 import type { OptionsView } from '../../src/shared/options';
 import { defaultSettings, type Settings } from '../../src/shared/settings';
 import { mock } from '../support/browserMock';
-import { trustedClick, until } from '../support/dom';
+import { $, freshRootPerTest, root, trustedClick, until } from '../support/dom';
 
 jest.mock('webextension-polyfill', () => require('../support/browserMock').browserModule);
 
-let root: HTMLElement;
-beforeEach(() => {
-  mock.reset();
-  document.body.innerHTML = '<div id="root"></div>';
-  root = document.getElementById('root') as HTMLElement;
-});
-afterEach(() => render(null, root));
+freshRootPerTest();
 
-const $ = <T extends Element = HTMLElement>(selector: string) => root.querySelector(selector) as T;
 function show(lookup: CardLookup | undefined, open = jest.fn(async () => null as string | null)) {
   const errors: string[] = [];
   render(<CallerInfo lookup={lookup} open={open} onError={(m) => errors.push(m)} />, root);

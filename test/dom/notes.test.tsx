@@ -10,19 +10,12 @@ import { RecentCalls } from '../../src/popup/RecentCalls';
 import type { HistoryView } from '../../src/shared/history';
 import type { CardView, ContentState } from '../../src/shared/messages';
 import { mock } from '../support/browserMock';
-import { trustedClick, typeInto, until } from '../support/dom';
+import { $, freshRootPerTest, root, trustedClick, typeInto, until } from '../support/dom';
 
 jest.mock('webextension-polyfill', () => require('../support/browserMock').browserModule);
 
-let root: HTMLElement;
-beforeEach(() => {
-  mock.reset();
-  document.body.innerHTML = '<div id="root"></div>';
-  root = document.getElementById('root') as HTMLElement;
-});
-afterEach(() => render(null, root));
+freshRootPerTest();
 
-const $ = <T extends Element = HTMLElement>(selector: string) => root.querySelector(selector) as T;
 const button = (text: string) =>
   [...root.querySelectorAll('button')].find((b) => b.textContent?.trim() === text) as HTMLButtonElement;
 const TAGS = ['callback', 'sale', 'support'];

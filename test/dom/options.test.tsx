@@ -9,10 +9,10 @@ import { TEST_OUTCOMES } from '../../src/shared/connectionTest';
 import type { OptionsView } from '../../src/shared/options';
 import { defaultSettings, type Settings } from '../../src/shared/settings';
 import { mock } from '../support/browserMock';
+import { $, freshRootPerTest, root, until } from '../support/dom';
 
 jest.mock('webextension-polyfill', () => require('../support/browserMock').browserModule);
 
-let root: HTMLElement;
 const view = (patch: Partial<OptionsView> = {}): OptionsView => ({
   settings: structuredClone(defaultSettings),
   warnings: [],
@@ -22,18 +22,8 @@ const view = (patch: Partial<OptionsView> = {}): OptionsView => ({
   ...patch,
 });
 
-beforeEach(() => {
-  mock.reset();
-  document.body.innerHTML = '<div id="root"></div>';
-  root = document.getElementById('root') as HTMLElement;
-});
-afterEach(() => render(null, root));
+freshRootPerTest();
 
-const $ = <T extends Element = HTMLElement>(selector: string) => root.querySelector(selector) as T;
-async function until(check: () => unknown) {
-  for (let i = 0; i < 100 && !check(); i++) await act(async () => new Promise((resolve) => setTimeout(resolve, 10)));
-  expect(check()).toBeTruthy();
-}
 async function mount(initial: OptionsView = view()) {
   mock.handlers.getOptions = () => structuredClone(initial);
   render(<Options />, root);

@@ -8,24 +8,13 @@ import { StatusHeader } from '../../src/popup/StatusHeader';
 import type { HistoryView } from '../../src/shared/history';
 import type { CardView, StatusView } from '../../src/shared/messages';
 import { mock } from '../support/browserMock';
+import { $, freshRootPerTest, root, until } from '../support/dom';
 
 jest.mock('webextension-polyfill', () => require('../support/browserMock').browserModule);
 
-let root: HTMLElement;
-beforeEach(() => {
-  mock.reset();
-  document.body.innerHTML = '<div id="root"></div>';
-  root = document.getElementById('root') as HTMLElement;
-});
-afterEach(() => render(null, root));
+freshRootPerTest();
 
-const $ = <T extends Element = HTMLElement>(selector: string) => root.querySelector(selector) as T;
 const flush = () => act(async () => new Promise((resolve) => setTimeout(resolve, 0)));
-/** Lets timers and promises run until `check` holds (at most a second). */
-async function until(check: () => unknown) {
-  for (let i = 0; i < 100 && !check(); i++) await act(async () => new Promise((resolve) => setTimeout(resolve, 10)));
-  expect(check()).toBeTruthy();
-}
 
 async function type(input: HTMLInputElement, value: string) {
   await act(async () => {

@@ -1,6 +1,22 @@
-/** Helpers for DOM tests (jsdom + Preact). */
-import { options } from 'preact';
+/** Helpers for DOM tests (jsdom + Preact, with webextension-polyfill mocked by browserMock). */
+import { options, render } from 'preact';
 import { act } from 'preact/test-utils';
+import { mock } from './browserMock';
+
+/** Where each test renders (a fresh element per test, once `freshRootPerTest` is called). */
+export let root: HTMLElement;
+
+/** Each test gets a fresh #root and a reset browser mock; what it rendered is unmounted after it. */
+export function freshRootPerTest(): void {
+  beforeEach(() => {
+    mock.reset();
+    document.body.innerHTML = '<div id="root"></div>';
+    root = document.getElementById('root') as HTMLElement;
+  });
+  afterEach(() => render(null, root));
+}
+
+export const $ = <T extends Element = HTMLElement>(selector: string) => root.querySelector(selector) as T;
 
 /** Lets timers and promises run until `check` holds (at most a second). */
 export async function until(check: () => unknown): Promise<void> {
