@@ -3,7 +3,8 @@
  * own control (fields.ts), saved together. Values set by policy are shown locked. Saving asks
  * the browser for the sites and server the settings need, from the click itself.
  */
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import browser from 'webextension-polyfill';
 import type { CredentialChanges, OptionsView } from '../shared/options';
 import { loadSettings, type Settings } from '../shared/settings';
 import { getPath, isLocked, setPath } from '../shared/settingsPaths';
@@ -38,6 +39,11 @@ export function Options() {
   const [notice, setNotice] = useState<Notice>(null);
   const [test, setTest] = useState<TestState>({ kind: 'idle' });
 
+  // For the storage listener below: unsaved edits here, and a save of ours under way.
+  const dirtyNow = useRef(false);
+  dirtyNow.current = dirty;
+  const saving = useRef(false);
+
   const reload = () =>
     send('getOptions', {}).then(
       (next) => {
@@ -45,10 +51,24 @@ export function Options() {
         setDraft(next.settings);
         setTyped({});
         setDirty(false);
+        dirtyNow.current = false;
       },
       (error) => setLoadProblem(String((error as Error)?.message ?? error)),
     );
   useEffect(() => void reload(), []);
+
+  // Settings changed elsewhere (another options window, an import, a policy): shown at once, or,
+  // while the admin has unsaved edits here, said so without touching them.
+  useEffect(() => {
+    const changed = (changes: Record<string, unknown>, area: string) => {
+      if (saving.current) return;
+      if (area !== 'managed' && !('settings' in changes) && !('credentials' in changes)) return;
+      if (!dirtyNow.current) void reload();
+      else setNotice({ kind: 'error', text: t('changedElsewhere') });
+    };
+    browser.storage.onChanged.addListener(changed);
+    return () => browser.storage.onChanged.removeListener(changed);
+  }, []);
 
   const errors = useMemo(() => fieldErrors(draft), [draft]);
 
@@ -78,13 +98,18 @@ export function Options() {
     // Asked before anything is awaited: the prompt needs the click's user gesture.
     const permission = requestOrigins(neededOrigins(draft));
     void permission.then(async (granted) => {
-      const result = await send('saveOptions', { settings: draft, credentials: credentialChanges(typed) });
-      if (!result.ok) {
-        setNotice({ kind: 'error', text: t('saveFailed'), details: result.problems });
-        return;
+      saving.current = true;
+      try {
+        const result = await send('saveOptions', { settings: draft, credentials: credentialChanges(typed) });
+        if (!result.ok) {
+          setNotice({ kind: 'error', text: t('saveFailed'), details: result.problems });
+          return;
+        }
+        await reload();
+        setNotice({ kind: 'ok', text: granted ? t('savedApplied') : t('savedWithoutAccess') });
+      } finally {
+        saving.current = false;
       }
-      await reload();
-      setNotice({ kind: 'ok', text: granted ? t('savedApplied') : t('savedWithoutAccess') });
     });
   };
 
@@ -199,9 +224,14 @@ export function Options() {
         }}
         onProblem={(text, details) => setNotice({ kind: 'error', text, details })}
         onReset={async () => {
-          const result = await send('saveOptions', { settings: loadSettings(undefined).settings });
-          await reload();
-          setNotice(result.ok ? { kind: 'ok', text: t('resetDone') } : { kind: 'error', text: t('saveFailed') });
+          saving.current = true;
+          try {
+            const result = await send('saveOptions', { settings: loadSettings(undefined).settings });
+            await reload();
+            setNotice(result.ok ? { kind: 'ok', text: t('resetDone') } : { kind: 'error', text: t('saveFailed') });
+          } finally {
+            saving.current = false;
+          }
         }}
       />
     </main>

@@ -8,7 +8,7 @@ import { Options } from '../../src/options/Options';
 import { TEST_OUTCOMES } from '../../src/shared/connectionTest';
 import type { OptionsView } from '../../src/shared/options';
 import { defaultSettings, type Settings } from '../../src/shared/settings';
-import { mock } from '../support/browserMock';
+import { browser, mock } from '../support/browserMock';
 import { $, freshRootPerTest, root, until } from '../support/dom';
 
 jest.mock('webextension-polyfill', () => require('../support/browserMock').browserModule);
@@ -196,4 +196,23 @@ test('import: a bad file changes nothing and says why; a good one fills the form
   expect(named<HTMLSelectElement>('cards.target').value).toBe('none');
   expect(named<HTMLSelectElement>('phone.defaultCountry').value).toBe('HU');
   expect($('.dirty').textContent).toBe('Unsaved changes');
+});
+
+test('settings changed elsewhere show at once; unsaved edits here are kept, with a word', async () => {
+  await mount();
+  const emit = (changes: Record<string, unknown>, area: string) =>
+    act(async () => browser.storage.onChanged.emit(changes, area));
+  const elsewhere = view();
+  elsewhere.settings.connection.extension = '2002';
+  mock.handlers.getOptions = () => structuredClone(elsewhere);
+  await emit({ lastSeen: {} }, 'local'); // Not a setting: nothing happens.
+  expect(named('connection.extension').value).toBe('1001');
+  await emit({ settings: {} }, 'local');
+  await until(() => named('connection.extension').value === '2002');
+
+  await fire(named('connection.extension'), 'input', '3003');
+  elsewhere.settings.connection.extension = '4004';
+  await emit({}, 'managed');
+  await until(() => root.textContent?.includes('changed elsewhere'));
+  expect(named('connection.extension').value).toBe('3003');
 });

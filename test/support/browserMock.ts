@@ -46,6 +46,21 @@ export const browser = {
       return handler(envelope.body);
     }),
   },
+  storage: {
+    onChanged: {
+      listeners: new Set<(changes: Record<string, unknown>, area: string) => void>(),
+      addListener(listener: (changes: Record<string, unknown>, area: string) => void) {
+        this.listeners.add(listener);
+      },
+      removeListener(listener: (changes: Record<string, unknown>, area: string) => void) {
+        this.listeners.delete(listener);
+      },
+      /** What the browser does when stored values change (tests call it). */
+      emit(changes: Record<string, unknown>, area: string) {
+        for (const listener of this.listeners) listener(changes, area);
+      },
+    },
+  },
   permissions: {
     request: jest.fn(async ({ origins = [] }: { origins?: string[] }) => {
       mock.requested.push(origins);
