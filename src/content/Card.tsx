@@ -154,9 +154,15 @@ export function Card({ call, now, fading, canControl, dispositions, actions }: C
   };
   const savedText = [saved.disposition, saved.note].filter(Boolean).join(' · ');
   // A card minimised or closed while its note is open lets go of its place on screen.
-  const notingNow = useRef(false);
-  notingNow.current = noting;
-  useEffect(() => () => notingNow.current && actions.keepOpen(call.sessionId, false), [actions, call.sessionId]);
+  // (Only on unmount: the stack hands a new `actions` object on every render, so read the latest.)
+  const latest = useRef({ noting, actions });
+  latest.current = { noting, actions };
+  useEffect(
+    () => () => {
+      if (latest.current.noting) latest.current.actions.keepOpen(call.sessionId, false);
+    },
+    [call.sessionId],
+  );
   const name = callerName(call);
   const number = displayText(call.numberDisplay, 64);
   const active = call.endedAt === undefined;

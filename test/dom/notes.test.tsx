@@ -59,6 +59,12 @@ describe('on the card', () => {
     await trustedClick(button('Add a note'));
     expect(kept).toEqual([['s1', true]]);
     expect(document.activeElement).toBe($('textarea'));
+    // The stack redraws every second with a new actions object: the card stays kept.
+    render(
+      <Card call={call()} now={NOW + 1000} fading={false} canControl dispositions={TAGS} actions={{ ...actions }} />,
+      root,
+    );
+    expect(kept).toEqual([['s1', true]]);
     await typeInto($('textarea'), '  Wants a quote by Friday  ');
     await trustedClick(button('sale'));
     expect(button('sale').getAttribute('aria-pressed')).toBe('true');
