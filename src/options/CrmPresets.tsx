@@ -4,27 +4,9 @@
  * part says whether its address form is documented by the vendor or not verified.
  */
 import { useState } from 'preact/hooks';
-import { CRM_PRESETS, type CrmPreset, isPartlyUnverified, presetParts } from '../shared/crmPresets';
+import { applyPreset, CRM_PRESETS, isPartlyUnverified, presetParts } from '../shared/crmPresets';
 import type { Settings } from '../shared/settings';
 import { t } from '../ui/messenger';
-
-/** The settings with a preset's templates in place (parts it lacks are cleared). */
-export function applyPreset(settings: Settings, preset: CrmPreset): Settings {
-  const { record, create, lookup } = preset;
-  return {
-    ...settings,
-    record: { ...settings.record, urlTemplate: record?.template ?? '', createTemplate: create?.template ?? '' },
-    lookup: lookup
-      ? {
-          ...settings.lookup,
-          mode: lookup.mode,
-          urlTemplate: lookup.template,
-          keyHeader: lookup.keyHeader,
-          ...lookup.map,
-        }
-      : { ...settings.lookup, mode: 'off', urlTemplate: '' },
-  };
-}
 
 export interface CrmPresetsProps {
   settings: Settings;

@@ -6,6 +6,7 @@
  * plain GET (HubSpot's and Odoo's searches are POST-only) is left out.
  */
 import type { LookupMap } from './lookupMap';
+import type { Settings } from './settings';
 
 export type Verification = 'documented' | 'unverified';
 
@@ -243,3 +244,21 @@ export const presetParts = (preset: CrmPreset) => ({
 /** Whether any part of a preset is unverified. */
 export const isPartlyUnverified = (preset: CrmPreset) =>
   Object.values(presetParts(preset)).some((part) => part?.status === 'unverified');
+
+/** The settings with a preset's templates in place (parts it lacks are cleared). */
+export function applyPreset(settings: Settings, preset: CrmPreset): Settings {
+  const { record, create, lookup } = preset;
+  return {
+    ...settings,
+    record: { ...settings.record, urlTemplate: record?.template ?? '', createTemplate: create?.template ?? '' },
+    lookup: lookup
+      ? {
+          ...settings.lookup,
+          mode: lookup.mode,
+          urlTemplate: lookup.template,
+          keyHeader: lookup.keyHeader,
+          ...lookup.map,
+        }
+      : { ...settings.lookup, mode: 'off', urlTemplate: '' },
+  };
+}

@@ -2,9 +2,8 @@
 import { render } from 'preact';
 import { act } from 'preact/test-utils';
 import { CallerInfo } from '../../src/content/CallerInfo';
-import { applyPreset } from '../../src/options/CrmPresets';
 import { Options } from '../../src/options/Options';
-import { CRM_PRESETS } from '../../src/shared/crmPresets';
+import { applyPreset, CRM_PRESETS } from '../../src/shared/crmPresets';
 import type { CardLookup } from '../../src/shared/lookup';
 import type { OptionsView } from '../../src/shared/options';
 import { defaultSettings, type Settings } from '../../src/shared/settings';

@@ -5,6 +5,8 @@
  */
 import type { Page } from 'puppeteer-core';
 import { DEMO_CRM_KEY } from '../../sim/crmApi';
+import { applyPreset, CRM_PRESETS, type CrmPreset } from '../../src/shared/crmPresets';
+import { defaultSettings } from '../../src/shared/settings';
 import type { CardInfo } from '../support/browsers';
 import { inCardShadow, waitFor } from '../support/browsers';
 import { connectionState, historyRecordOf } from '../support/extension';
@@ -15,31 +17,23 @@ jest.setTimeout(180_000);
 let e2e: E2E;
 let page: Page;
 
-/** The demo CRM as PopLine's record and lookup settings (the demo preset, on the test's port). */
+/**
+ * The demo CRM as PopLine's record and lookup settings: the options page's "PopLine demo CRM"
+ * preset (so the preset is what is tested), on the test simulator's port.
+ */
 function crmSettings(patch: { record?: object; lookup?: object } = {}) {
-  const origin = e2e.sim.origin;
+  const demo = CRM_PRESETS.find((preset) => preset.id === 'demo') as CrmPreset;
+  const onThisPort = JSON.parse(JSON.stringify(demo).replaceAll('http://127.0.0.1:8765', e2e.sim.origin));
+  const { record, lookup } = applyPreset(defaultSettings, onThisPort);
   return {
     record: {
+      ...record,
       openInbound: 'ringing' as const,
       openOutbound: 'never' as const,
       openIn: 'crmTab' as const,
-      urlTemplate: `${origin}/crm/contacts/{id}`,
-      createTemplate: `${origin}/crm/contacts/new?phone={e164}`,
       ...patch.record,
     },
-    lookup: {
-      mode: 'content' as const,
-      urlTemplate: `${origin}/crm/api/contacts?phone={number}`,
-      keyHeader: 'Authorization',
-      listPath: 'contacts',
-      namePath: 'name',
-      companyPath: 'company',
-      recordUrlPath: 'url',
-      notePath: 'note',
-      idPath: 'id',
-      cacheMinutes: 0,
-      ...patch.lookup,
-    },
+    lookup: { ...lookup, cacheMinutes: 0, ...patch.lookup },
   };
 }
 
