@@ -1,9 +1,10 @@
 /**
  * The caller cards in this tab: draws whatever card list the background pushes (newest
- * revision wins), and turns the agent's clicks into messages. Keeps no call state of its own.
+ * revision wins), and turns the agent's clicks into messages. Keeps no call state of its own,
+ * only the cards the agent is writing a note on, so they stay until the note is done.
  */
 import { createElement, render } from 'preact';
-import type { CardPosition, CardView, ContentState } from '../shared/messages';
+import type { ActionResult, CardPosition, CardView, ContentState } from '../shared/messages';
 import type { createMessenger } from '../shared/messenger';
 import type { SessionAction } from '../shared/protocol';
 import type { CardActions } from './Card';
@@ -35,6 +36,17 @@ export function createCardsView(send: Send, signal: AbortSignal, onError: (error
     kept.delete(sessionId);
   }
 
+  /** What the card shows after asking the background: null when done, else why not, in words. */
+  async function outcome(request: Promise<ActionResult>): Promise<string | null> {
+    try {
+      const result = await request;
+      return result.ok ? null : result.message;
+    } catch (error) {
+      onError(error);
+      return String((error as Error).message ?? error);
+    }
+  }
+
   const actions: Omit<CardActions, 'minimise'> = {
     close(sessionId) {
       release(sessionId);
@@ -42,33 +54,10 @@ export function createCardsView(send: Send, signal: AbortSignal, onError: (error
       draw({ ...current, cards: current.cards.filter((card) => card.sessionId !== sessionId) });
       send('dismissCard', { sessionId }).catch(onError);
     },
-    async act(sessionId: string, action: SessionAction, target?: string) {
-      try {
-        const result = await send('callAction', { sessionId, action, ...(target ? { target } : {}) });
-        return result.ok ? null : result.message;
-      } catch (error) {
-        onError(error);
-        return String((error as Error).message ?? error);
-      }
-    },
-    async openRecord(sessionId: string, match: number | 'create') {
-      try {
-        const result = await send('openRecord', { sessionId, match });
-        return result.ok ? null : result.message;
-      } catch (error) {
-        onError(error);
-        return String((error as Error).message ?? error);
-      }
-    },
-    async saveNote(sessionId, { note, disposition }) {
-      try {
-        const result = await send('historySetNote', { sessionId, note, disposition });
-        return result.ok ? null : result.message;
-      } catch (error) {
-        onError(error);
-        return String((error as Error).message ?? error);
-      }
-    },
+    act: (sessionId: string, action: SessionAction, target?: string) =>
+      outcome(send('callAction', { sessionId, action, ...(target ? { target } : {}) })),
+    openRecord: (sessionId: string, match: number | 'create') => outcome(send('openRecord', { sessionId, match })),
+    saveNote: (sessionId, { note, disposition }) => outcome(send('historySetNote', { sessionId, note, disposition })),
     keepOpen(sessionId, on) {
       clearTimeout(releases.get(sessionId));
       releases.delete(sessionId);
