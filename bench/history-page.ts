@@ -6,8 +6,8 @@
 import { openHistoryDb } from '../src/background/history/db';
 import { queryHistory } from '../src/background/history/queries';
 import { HistoryStore, type WriteContext } from '../src/background/history/store';
-import type { EndReason } from '../src/shared/callState';
 import type { Call } from '../src/shared/calls';
+import type { EndReason } from '../src/shared/calls/state';
 import type { HistoryQuery } from '../src/shared/history';
 
 export interface BenchOptions {

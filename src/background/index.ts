@@ -6,21 +6,28 @@
 import browser from 'webextension-polyfill';
 import { log } from '../shared/log';
 import { LIVENESS_PORT } from '../shared/messages';
-import { updateBadge } from './badge';
-import { forgetSettings, getSettings } from './config';
-import { announceTokenExpiry, connect, ensureConnected, onOnline, onPermissionsAdded, TOKEN_ALARM } from './connection';
-import { syncCrmScripts } from './crmSites';
-import { onDialCommand, onDialMenuClicked, onDialNotificationClicked, setUpDialMenus } from './dialBrowser';
-import { forgetDialTab } from './dialStore';
-import { handlers, resyncTabs } from './handlers';
+import { onDialCommand, onDialMenuClicked, onDialNotificationClicked, setUpDialMenus } from './dial/browserUi';
+import { forgetDialTab } from './dial/store';
 import { ensureHistoryAlarm, HISTORY_ALARM, recordHistory, retainHistory } from './history';
 import { resumeLookups } from './lookup';
+import { handlers, resyncTabs } from './messaging/handlers';
+import { createRouter } from './messaging/router';
 import { ACCESS_NOTIFICATION, isCallNotification, openCrm } from './notify';
-import { createRouter } from './router';
-import { needsReconnect, touchesSettings } from './settingsChange';
-import { readState } from './state';
+import { updateBadge } from './pbx/badge';
+import {
+  announceTokenExpiry,
+  connect,
+  ensureConnected,
+  onOnline,
+  onPermissionsAdded,
+  TOKEN_ALARM,
+} from './pbx/connection';
+import { forgetSettings, getSettings } from './settings';
+import { needsReconnect, touchesSettings } from './settings/change';
 import { restrictStorageToExtension } from './storage';
+import { readState } from './storage/state';
 import { tabActivated, tabClosed } from './tabs';
+import { syncCrmScripts } from './tabs/crmSites';
 
 const WATCHDOG = 'popline-watchdog';
 

@@ -1,6 +1,7 @@
 /** "Test connection": the result in plain words, with what to do about it. */
-import type { ConnectionTestResult } from '../shared/connectionTest';
+
 import { displayText } from '../shared/format';
+import type { ConnectionTestResult } from '../shared/pbx/connectionTest';
 import type { Settings } from '../shared/settings';
 import { t } from '../ui/messenger';
 

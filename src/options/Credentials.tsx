@@ -3,7 +3,7 @@
  * the field stays empty ("saved: type to replace"), and only what the user types is sent,
  * to the background, when they save or test.
  */
-import type { CredentialChanges } from '../shared/options';
+import type { CredentialChanges } from '../shared/settings/options';
 import { t } from '../ui/messenger';
 
 /** Preact's input types reject a `type` that is a union; spread, it is just an attribute. */

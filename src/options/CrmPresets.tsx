@@ -4,7 +4,7 @@
  * part says whether its address form is documented by the vendor or not verified.
  */
 import { useState } from 'preact/hooks';
-import { applyPreset, CRM_PRESETS, isPartlyUnverified, presetParts } from '../shared/crmPresets';
+import { applyPreset, CRM_PRESETS, isPartlyUnverified, presetParts } from '../shared/crm/presets';
 import type { Settings } from '../shared/settings';
 import { t } from '../ui/messenger';
 

@@ -5,8 +5,8 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import browser from 'webextension-polyfill';
-import { isValidPattern } from '../shared/matchPattern';
 import type { CrmSite } from '../shared/settings';
+import { isValidPattern } from '../shared/settings/matchPattern';
 import { t } from '../ui/messenger';
 import { hasOrigin, requestOrigins } from './permissions';
 

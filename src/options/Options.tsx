@@ -5,9 +5,9 @@
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import browser from 'webextension-polyfill';
-import type { CredentialChanges, OptionsView } from '../shared/options';
 import { loadSettings, type Settings } from '../shared/settings';
-import { getPath, isLocked, setPath } from '../shared/settingsPaths';
+import type { CredentialChanges, OptionsView } from '../shared/settings/options';
+import { getPath, isLocked, setPath } from '../shared/settings/paths';
 import { send, t } from '../ui/messenger';
 import { TestResult, type TestState } from './ConnectionTest';
 import { Credentials, credentialChanges } from './Credentials';

@@ -1,7 +1,7 @@
 /** Export, import and reset: the settings as a JSON file (docs/settings.md), never a secret. */
 import { useRef, useState } from 'preact/hooks';
 import type { Settings } from '../shared/settings';
-import { getPath, setPath } from '../shared/settingsPaths';
+import { getPath, setPath } from '../shared/settings/paths';
 import { t } from '../ui/messenger';
 import { downloadSettings, parseSettingsFile } from './transfer';
 

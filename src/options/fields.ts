@@ -13,7 +13,7 @@ import {
   RECORD_TRIGGERS,
   type Settings,
 } from '../shared/settings';
-import { getPath, leafPaths } from '../shared/settingsPaths';
+import { getPath, leafPaths } from '../shared/settings/paths';
 
 export type FieldSpec =
   | { kind: 'checkbox' }

@@ -4,9 +4,9 @@
  * the click itself: browsers only show the prompt for a user gesture.
  */
 import browser from 'webextension-polyfill';
-import { isValidPattern } from '../shared/matchPattern';
+import { templateOrigin } from '../shared/crm/templates';
 import type { Settings } from '../shared/settings';
-import { templateOrigin } from '../shared/templates';
+import { isValidPattern } from '../shared/settings/matchPattern';
 
 /** `http://host/*` for a server address (`ws:` counts as `http:`, `wss:` as `https:`). */
 export function originPattern(url: string): string | null {

@@ -3,7 +3,7 @@
  * will dial, suggests recent numbers, and dials on Enter. A keypad types into the same field.
  */
 import { useMemo, useRef, useState } from 'preact/hooks';
-import { caretAfterDigits, checkDial, cleanDialText, type DialCheck, formatTyping } from '../shared/dialInput';
+import { caretAfterDigits, checkDial, cleanDialText, type DialCheck, formatTyping } from '../shared/dial/input';
 import { countryName } from '../ui/format';
 import { t } from '../ui/messenger';
 import { placeCall } from './dial';

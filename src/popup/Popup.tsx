@@ -1,7 +1,7 @@
 /** The toolbar popup: the connection, a dialler, the calls in progress and the recent calls. */
 import { useEffect, useState } from 'preact/hooks';
 import type { HistoryView } from '../shared/history';
-import { getPath } from '../shared/settingsPaths';
+import { getPath } from '../shared/settings/paths';
 import { send } from '../ui/messenger';
 import { ActiveCalls } from './ActiveCalls';
 import { Dialer } from './Dialer';

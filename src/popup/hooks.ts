@@ -1,7 +1,7 @@
 /** The popup's data: the live status (polled while open) and the settings it needs. */
 import { useEffect, useState } from 'preact/hooks';
 import type { StatusView } from '../shared/messages';
-import type { OptionsView } from '../shared/options';
+import type { OptionsView } from '../shared/settings/options';
 import { send } from '../ui/messenger';
 
 const STATUS_POLL_MS = 1000;

@@ -3,9 +3,10 @@
  * senders may use it. The background routes with an object of handlers (background/router.ts);
  * callers use `send()` from shared/messenger.ts. Every request is validated on arrival.
  */
-import type { CallPhase, EndReason } from './callState';
+
 import type { Direction } from './calls';
-import type { ConnectionTestResult } from './connectionTest';
+import type { CallPhase, EndReason } from './calls/state';
+import type { CardLookup } from './crm/lookup';
 import {
   type DialOutcome,
   type DialRequest,
@@ -15,7 +16,7 @@ import {
   findNumbersGuard,
   type Gesture,
   type SiteFeatures,
-} from './dialMessages';
+} from './dial/messages';
 import {
   anyOf,
   bool,
@@ -43,9 +44,9 @@ import {
   historyRangeGuard,
   type ImportSummary,
 } from './history';
-import type { CardLookup } from './lookup';
-import type { CredentialChanges, OptionsView, SaveOptionsResult } from './options';
+import type { ConnectionTestResult } from './pbx/connectionTest';
 import { type ConnectionState, SESSION_ACTIONS, type SessionAction } from './protocol';
+import type { CredentialChanges, OptionsView, SaveOptionsResult } from './settings/options';
 
 /** Who sent a message: a content script in a tab, or one of our extension pages. */
 export type SenderKind = 'content' | 'page';

@@ -1,12 +1,12 @@
 /** The card's lookup part and the options page's CRM presets, in jsdom (docs/crm.md). */
 import { render } from 'preact';
 import { act } from 'preact/test-utils';
-import { CallerInfo } from '../../src/content/CallerInfo';
+import { CallerInfo } from '../../src/content/cards/CallerInfo';
 import { Options } from '../../src/options/Options';
-import { applyPreset, CRM_PRESETS } from '../../src/shared/crmPresets';
-import type { CardLookup } from '../../src/shared/lookup';
-import type { OptionsView } from '../../src/shared/options';
+import type { CardLookup } from '../../src/shared/crm/lookup';
+import { applyPreset, CRM_PRESETS } from '../../src/shared/crm/presets';
 import { defaultSettings, type Settings } from '../../src/shared/settings';
+import type { OptionsView } from '../../src/shared/settings/options';
 import { mock } from '../support/browserMock';
 import { $, freshRootPerTest, root, trustedClick, until } from '../support/dom';
 

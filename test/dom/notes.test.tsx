@@ -4,8 +4,8 @@
  */
 import { render } from 'preact';
 import { act } from 'preact/test-utils';
-import { Card, type CardActions } from '../../src/content/Card';
-import { CardStack } from '../../src/content/CardStack';
+import { Card, type CardActions } from '../../src/content/cards/Card';
+import { CardStack } from '../../src/content/cards/CardStack';
 import { RecentCalls } from '../../src/popup/RecentCalls';
 import type { HistoryView } from '../../src/shared/history';
 import type { CardView, ContentState } from '../../src/shared/messages';

@@ -5,9 +5,9 @@ import { testResultText } from '../../src/options/ConnectionTest';
 import { toPattern } from '../../src/options/CrmSites';
 import { appliesTo, settingPaths } from '../../src/options/fields';
 import { Options } from '../../src/options/Options';
-import { TEST_OUTCOMES } from '../../src/shared/connectionTest';
-import type { OptionsView } from '../../src/shared/options';
+import { TEST_OUTCOMES } from '../../src/shared/pbx/connectionTest';
 import { defaultSettings, type Settings } from '../../src/shared/settings';
+import type { OptionsView } from '../../src/shared/settings/options';
 import { browser, mock } from '../support/browserMock';
 import { $, freshRootPerTest, root, until } from '../support/dom';
 

@@ -5,7 +5,7 @@
  */
 import type { Page } from 'puppeteer-core';
 import { DEMO_CRM_KEY } from '../../sim/crmApi';
-import { applyPreset, CRM_PRESETS, type CrmPreset } from '../../src/shared/crmPresets';
+import { applyPreset, CRM_PRESETS, type CrmPreset } from '../../src/shared/crm/presets';
 import { defaultSettings } from '../../src/shared/settings';
 import type { CardInfo } from '../support/browsers';
 import { inCardShadow, waitFor } from '../support/browsers';

@@ -1,4 +1,4 @@
-import { BACKOFF_CAP_MS, backoffDelay } from '../../src/shared/backoff';
+import { BACKOFF_CAP_MS, backoffDelay } from '../../src/shared/pbx/backoff';
 
 test('the first retry comes within 1 s, then the bound doubles up to 30 s', () => {
   const bound = (attempt: number) => backoffDelay(attempt, () => 0.999_999) + 1;

@@ -1,4 +1,4 @@
-import { endReason, normaliseState } from '../../src/shared/callState';
+import { endReason, normaliseState } from '../../src/shared/calls/state';
 
 /** The whole table of docs/pbx-facts.md: every name, and every .NET integer. */
 const TABLE: [phase: string, names: (string | number)[]][] = [

@@ -5,8 +5,8 @@
  */
 import { WebSocket } from 'ws';
 import { type Simulator, startSimulator } from '../../sim/server';
-import { type CtiTestInput, type ProbeDeps, testCti } from '../../src/background/connectionTest';
-import { classifyProbe } from '../../src/shared/connectionTest';
+import { type CtiTestInput, type ProbeDeps, testCti } from '../../src/background/pbx/connectionTest';
+import { classifyProbe } from '../../src/shared/pbx/connectionTest';
 import { selfSignedCertificate, silentServer, untrustedTlsServer } from '../support/servers';
 
 let sim: Simulator;

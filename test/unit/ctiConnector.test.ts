@@ -4,8 +4,8 @@
  */
 import { WebSocket } from 'ws';
 import { type Simulator, startSimulator } from '../../sim/server';
-import { CtiConnector } from '../../src/background/connectors/cti';
-import type { ConnectorStatus } from '../../src/background/connectors/types';
+import { CtiConnector } from '../../src/background/pbx/connectors/cti';
+import type { ConnectorStatus } from '../../src/background/pbx/connectors/types';
 import type { CallEvent } from '../../src/shared/calls';
 import { waitFor } from '../support/browsers';
 

@@ -1,6 +1,6 @@
 /** When a dial asks first, and when a content script's gesture is good enough. */
-import { confirmReasons, GESTURE_FRESH_MS, gestureProblem, recentDials } from '../../src/shared/dialPolicy';
-import type { DialTarget } from '../../src/shared/dialTarget';
+import { confirmReasons, GESTURE_FRESH_MS, gestureProblem, recentDials } from '../../src/shared/dial/policy';
+import type { DialTarget } from '../../src/shared/dial/target';
 
 const number = (extra: Partial<Extract<DialTarget, { kind: 'number' }>> = {}): DialTarget => ({
   kind: 'number',

@@ -1,5 +1,5 @@
 /** parseDialInput: what a gesture pointed at, turned into something to dial, or a reason not to. */
-import { parseDialInput } from '../../src/shared/dialTarget';
+import { parseDialInput } from '../../src/shared/dial/target';
 
 const dial = (input: string, country = 'US') => {
   const parsed = parseDialInput(input, country);

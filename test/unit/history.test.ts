@@ -1,7 +1,7 @@
 /** The pure parts of the call history: records, merging, search keys, PBX import, CSV. */
 import type { FollowRules } from '../../src/shared/calls';
 import { mergeRecord, recordFromCall, recordFromEntry, validateRecord } from '../../src/shared/history';
-import { csvCell, toCsv } from '../../src/shared/historyCsv';
+import { csvCell, toCsv } from '../../src/shared/history/csv';
 import {
   isNumberSearch,
   matchesName,
@@ -10,7 +10,7 @@ import {
   numberKeys,
   numberQuery,
   sameNumberAs,
-} from '../../src/shared/historySearch';
+} from '../../src/shared/history/search';
 import { makeCall, T0 } from '../support/historyFixtures';
 
 const call = makeCall;

@@ -8,7 +8,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseSync } from '@swc/core';
 import { defaultSettings } from '../../src/shared/settings';
-import { leafPaths } from '../../src/shared/settingsPaths';
+import { leafPaths } from '../../src/shared/settings/paths';
 
 const ROOT = join(__dirname, '../..');
 const LOCALES = join(ROOT, 'extension/_locales');

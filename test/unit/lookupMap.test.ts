@@ -1,10 +1,10 @@
 /** From a CRM's JSON answer to the card's contacts, hostile answers included; and when a record opens. */
 
 import { searchContacts } from '../../sim/crmApi';
-import type { CallLookup } from '../../src/shared/lookup';
-import { LOOKUP_MAX_BYTES, readJsonLimited } from '../../src/shared/lookup';
-import { type LookupMap, mapAnswer, textAt, valueAt } from '../../src/shared/lookupMap';
-import { decideRecord, recordDue, shownMatch } from '../../src/shared/recordPop';
+import type { CallLookup } from '../../src/shared/crm/lookup';
+import { LOOKUP_MAX_BYTES, readJsonLimited } from '../../src/shared/crm/lookup';
+import { type LookupMap, mapAnswer, textAt, valueAt } from '../../src/shared/crm/lookupMap';
+import { decideRecord, recordDue, shownMatch } from '../../src/shared/crm/recordPop';
 import { defaultSettings, type Settings } from '../../src/shared/settings';
 
 const MAP: LookupMap = {

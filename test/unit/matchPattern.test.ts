@@ -1,4 +1,4 @@
-import { isValidPattern, matchesPattern } from '../../src/shared/matchPattern';
+import { isValidPattern, matchesPattern } from '../../src/shared/settings/matchPattern';
 
 test.each([
   ['http://127.0.0.1/*', 'http://127.0.0.1:8765/crm/', true],

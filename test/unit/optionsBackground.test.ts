@@ -5,9 +5,9 @@
  */
 import { WebSocket } from 'ws';
 import { type Simulator, startSimulator } from '../../sim/server';
-import { optionsView, saveOptions, testConnection } from '../../src/background/options';
+import { optionsView, saveOptions, testConnection } from '../../src/background/settings/options';
 import { defaultSettings } from '../../src/shared/settings';
-import { setPath } from '../../src/shared/settingsPaths';
+import { setPath } from '../../src/shared/settings/paths';
 
 const local: Record<string, unknown> = {};
 let managed: Record<string, unknown> = {};

@@ -7,8 +7,8 @@
 import { createServer } from 'node:net';
 import type { OzekiFault, OzekiSimOptions } from '../../sim/ozeki';
 import { type Simulator, startSimulator } from '../../sim/server';
-import { OzekiConnector, type OzekiOptions } from '../../src/background/connectors/ozeki';
-import type { ConnectorStatus } from '../../src/background/connectors/types';
+import { OzekiConnector, type OzekiOptions } from '../../src/background/pbx/connectors/ozeki';
+import type { ConnectorStatus } from '../../src/background/pbx/connectors/types';
 import { applyEvent, type CallBook, type CallEvent, emptyBook, isFollowed } from '../../src/shared/calls';
 import { waitFor } from '../support/browsers';
 

@@ -1,9 +1,9 @@
 /** Pure pieces behind the popup and options page: paths, locale guess, the dial field, change sorting. */
-import { needsReconnect } from '../../src/background/settingsChange';
-import { caretAfterDigits, checkDial, cleanDialText, formatTyping } from '../../src/shared/dialInput';
-import { countryFromLocales } from '../../src/shared/locale';
+import { needsReconnect } from '../../src/background/settings/change';
+import { caretAfterDigits, checkDial, cleanDialText, formatTyping } from '../../src/shared/dial/input';
+import { countryFromLocales } from '../../src/shared/phone/locale';
 import { defaultSettings } from '../../src/shared/settings';
-import { changedSections, deletePath, getPath, isLocked, leafPaths, setPath } from '../../src/shared/settingsPaths';
+import { changedSections, deletePath, getPath, isLocked, leafPaths, setPath } from '../../src/shared/settings/paths';
 
 describe('settings paths', () => {
   test('leaves, get, set and delete without mutating', () => {

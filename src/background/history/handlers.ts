@@ -4,14 +4,14 @@
  * now (a card they show); extension pages may read and change all of it.
  */
 import { type HistoryPage, validateRecord } from '../../shared/history';
-import { toCsv } from '../../shared/historyCsv';
+import { toCsv } from '../../shared/history/csv';
 import { log } from '../../shared/log';
 import type { ActionResult } from '../../shared/messages';
 import { followRules } from '../calls';
-import { getSettings } from '../config';
-import { currentConnector } from '../connection';
-import type { Context, Handlers } from '../router';
-import { readState } from '../state';
+import type { Context, Handlers } from '../messaging/router';
+import { currentConnector } from '../pbx/connection';
+import { getSettings } from '../settings';
+import { readState } from '../storage/state';
 import { STORE } from './db';
 import { DEFAULT_IMPORT_LIMIT, importFromPbx } from './import';
 import { history, recordHistory } from './index';

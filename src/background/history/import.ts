@@ -4,7 +4,7 @@
  */
 import type { FollowRules } from '../../shared/calls';
 import { type HistoryRecord, type ImportSummary, recordFromEntry } from '../../shared/history';
-import type { Connector } from '../connectors/types';
+import type { Connector } from '../pbx/connectors/types';
 import type { HistoryStore } from './store';
 
 export const IMPORT_PAGE_ROWS = 200;

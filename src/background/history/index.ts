@@ -8,7 +8,7 @@ import type { Call } from '../../shared/calls';
 import type { CrmRecordLink } from '../../shared/history';
 import { log } from '../../shared/log';
 import type { Settings } from '../../shared/settings';
-import { getSettings } from '../config';
+import { getSettings } from '../settings';
 import { openHistoryDb } from './db';
 import { HistoryStore, type WriteContext } from './store';
 

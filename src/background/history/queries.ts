@@ -13,10 +13,10 @@ import {
   numberQuery,
   sameNumberAs,
   wordTerm,
-} from '../../shared/historySearch';
+} from '../../shared/history/search';
 import { log } from '../../shared/log';
-import { sameNumber } from '../../shared/numbers';
 import { formatNumber } from '../../shared/phone';
+import { sameNumber } from '../../shared/phone/numbers';
 import { type HistoryDb, STORE } from './db';
 import { termHits } from './terms';
 

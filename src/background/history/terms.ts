@@ -9,7 +9,7 @@
  */
 import type { IDBPTransaction } from 'idb';
 import type { HistoryRecord } from '../../shared/history';
-import { wordTerm } from '../../shared/historySearch';
+import { wordTerm } from '../../shared/history/search';
 import { type HistoryDb, type HistorySchema, TERMS, type TermKey } from './db';
 
 /** Term keys read per search word at most; beyond, the result is marked truncated. */

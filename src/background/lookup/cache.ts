@@ -4,8 +4,8 @@
  * Keyed by the lookup settings too, so changing them starts afresh. Bounded in size.
  */
 import browser from 'webextension-polyfill';
+import type { Contact } from '../../shared/crm/lookupMap';
 import { isRecord } from '../../shared/guard';
-import type { Contact } from '../../shared/lookupMap';
 
 export interface CachedAnswer {
   at: number;

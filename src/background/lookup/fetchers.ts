@@ -4,7 +4,7 @@
  * the administrator set, in a header (never in the address, never in a log, never in a tab).
  */
 import browser from 'webextension-polyfill';
-import { type LookupFetch, type LookupFetchResult, LookupHttpError, readJsonLimited } from '../../shared/lookup';
+import { type LookupFetch, type LookupFetchResult, LookupHttpError, readJsonLimited } from '../../shared/crm/lookup';
 import { credentialsStore, managedStore } from '../storage';
 
 /** The lookup key: the policy's, else the one saved on the options page. */

@@ -1,9 +1,9 @@
 /** The card's "open record" (of the one match, or the one chosen among several) and "create contact" clicks. */
 import type { ActionResult } from '../../shared/messages';
-import { getSettings } from '../config';
 import { recordFromCrm } from '../history';
-import type { Handlers } from '../router';
-import { mutate, readState } from '../state';
+import type { Handlers } from '../messaging/router';
+import { getSettings } from '../settings';
+import { mutate, readState } from '../storage/state';
 import { pushToTabs } from '../tabs';
 import { openCrmUrl } from './open';
 

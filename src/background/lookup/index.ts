@@ -5,16 +5,16 @@
  * stopped worker neither loses a lookup nor opens a record twice.
  */
 import type { Call } from '../../shared/calls';
+import type { CallLookup } from '../../shared/crm/lookup';
+import { callFacts, createUrlFor, planLookup, templateRecordUrl } from '../../shared/crm/lookupPlan';
+import { decideRecord, shownMatch } from '../../shared/crm/recordPop';
 import { log } from '../../shared/log';
-import type { CallLookup } from '../../shared/lookup';
-import { callFacts, createUrlFor, planLookup, templateRecordUrl } from '../../shared/lookupPlan';
-import { templateValues } from '../../shared/numberForms';
-import { decideRecord, shownMatch } from '../../shared/recordPop';
+import { templateValues } from '../../shared/phone/forms';
 import type { Settings } from '../../shared/settings';
-import { getSettings } from '../config';
 import { recordFromCrm } from '../history';
-import { mutate, readState } from '../state';
+import { getSettings } from '../settings';
 import type { RuntimeState } from '../storage';
+import { mutate, readState } from '../storage/state';
 import { pushToTabs } from '../tabs';
 import { lookupCache } from './cache';
 import { openCrmUrlSoon } from './open';

@@ -3,9 +3,9 @@
  * with a match, all within LOOKUP_TIMEOUT_MS, from the CRM tab or from the background.
  * Answers are mapped here, in the background, whichever fetched them.
  */
-import { LOOKUP_TIMEOUT_MS, LookupHttpError, type LookupProblem } from '../../shared/lookup';
-import { type Contact, mapAnswer } from '../../shared/lookupMap';
-import type { LookupPlan } from '../../shared/lookupPlan';
+import { LOOKUP_TIMEOUT_MS, LookupHttpError, type LookupProblem } from '../../shared/crm/lookup';
+import { type Contact, mapAnswer } from '../../shared/crm/lookupMap';
+import type { LookupPlan } from '../../shared/crm/lookupPlan';
 import type { Settings } from '../../shared/settings';
 import type { TabInfo } from '../storage';
 import { lastUsedTab } from '../tabs';

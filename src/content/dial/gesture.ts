@@ -4,7 +4,7 @@
  * give the window transient user activation. The evidence sent to the background is the
  * event's own time on the wall clock; the background accepts each gesture once, while fresh.
  */
-import type { Gesture } from '../../shared/dialMessages';
+import type { Gesture } from '../../shared/dial/messages';
 
 type ActivationNavigator = Navigator & { userActivation?: { isActive: boolean } };
 

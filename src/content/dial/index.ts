@@ -5,7 +5,7 @@
  * site's switches arrive with the content state and can change at any time.
  */
 import browser from 'webextension-polyfill';
-import type { DialOutcome, DialPush, DialSource, SiteFeatures } from '../../shared/dialMessages';
+import type { DialOutcome, DialPush, DialSource, SiteFeatures } from '../../shared/dial/messages';
 import { isRecord } from '../../shared/guard';
 import type { createMessenger } from '../../shared/messenger';
 import { isContextInvalidated } from '../../shared/messenger';

@@ -4,8 +4,8 @@
  * showing and hiding never touches the page's DOM again. Until then the page is untouched.
  */
 import { createElement, render } from 'preact';
+import { pageIsDark } from '../cards/host';
 import type { MarkedNumber } from '../detect/api';
-import { pageIsDark } from '../host';
 import { type Bubble, Overlay } from './Overlay';
 import { DIAL_CSS, DIAL_HOST_STYLE } from './styles';
 

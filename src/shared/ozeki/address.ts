@@ -1,5 +1,5 @@
 /** The addresses the Ozeki connector uses: the PBX's HTTP API, and the OzML URL of a dial. */
-import { dialDigits } from '../numbers';
+import { dialDigits } from '../phone/numbers';
 import { isLoopbackHost } from '../protocol';
 
 /**

@@ -11,9 +11,9 @@
  * customer's ringing and talking. `legFor` maps that id back to the live leg for commands.
  */
 
-import { normaliseState } from '../callState';
 import type { CallEvent } from '../calls';
-import { sameNumber } from '../numbers';
+import { normaliseState } from '../calls/state';
+import { sameNumber } from '../phone/numbers';
 import type { CtiSession } from '../protocol';
 import type { OzekiCall } from './parse';
 import { isDialable, toSession } from './sessions';

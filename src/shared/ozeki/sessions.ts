@@ -2,7 +2,7 @@
  * One Ozeki call as the common session shape (`CtiSession`, shared/protocol.ts), so the
  * reducer, the routing and the cards work for the HTTP API exactly as for the CTI protocol.
  */
-import { dialDigits, sameNumber } from '../numbers';
+import { dialDigits, sameNumber } from '../phone/numbers';
 import type { CtiSession, HistoryEntry } from '../protocol';
 import type { OzekiCall, OzekiHistoryCall } from './parse';
 

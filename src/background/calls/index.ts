@@ -1,0 +1,54 @@
+/** Applies connector events to the stored calls and tells the tabs. */
+import { applyEvent, type CallEvent, type FollowRules, forgetCalls } from '../../shared/calls';
+import type { Settings } from '../../shared/settings';
+import { recordHistory } from '../history';
+import { trackLookups } from '../lookup';
+import { notifyCalls } from '../notify';
+import { updateBadge } from '../pbx/badge';
+import { getSettings } from '../settings';
+import type { RuntimeState } from '../storage';
+import { mutate } from '../storage/state';
+import { hasFaded, pushToTabs } from '../tabs';
+
+const MAX_ENDED = 50;
+
+export function followRules(settings: Settings, state: RuntimeState): FollowRules {
+  return {
+    extension: settings.connection.extension,
+    extraNumbers: settings.follow.extraNumbers,
+    monitorAll: settings.follow.monitorAll && !!state.connection.permissions?.monitorAll,
+  };
+}
+
+/** Forgets ended calls that no card shows any more. */
+export function pruneEnded(state: RuntimeState, settings: Settings, now: number): void {
+  const ended = Object.values(state.book.calls).filter((call) => call.endedAt !== undefined);
+  const dismissed = new Set(Object.values(state.tabs).flatMap((tab) => tab.dismissed));
+  const surplus = ended.length - MAX_ENDED;
+  const gone = ended
+    .sort((a, b) => (a.endedAt ?? 0) - (b.endedAt ?? 0))
+    .filter((call, index) => index < surplus || hasFaded(call, settings, now) || dismissed.has(call.sessionId))
+    .map((call) => call.sessionId);
+  state.book = forgetCalls(state.book, gone);
+}
+
+export function onCallEvent(event: CallEvent): Promise<void> {
+  return mutate(async (state) => {
+    const settings = await getSettings();
+    const now = Date.now();
+    const { book, changed } = applyEvent(state.book, event, followRules(settings, state), now);
+    // Saved even when no call changed: the book also remembers when we last heard the PBX.
+    state.book = book;
+    if (!changed.length) return;
+    pruneEnded(state, settings, now);
+    trackLookups(state, settings, changed, now);
+    await pushToTabs(state);
+    notifyCalls(state, settings, changed);
+    updateBadge(state);
+    // After the push, so the cards never wait for the disk. A call still in the book is written
+    // again from it at start-up if the worker stops first; one just pruned from it is not, so
+    // then the write is awaited before the state is saved.
+    const written = recordHistory(changed, settings);
+    if (changed.some((call) => !state.book.calls[call.sessionId])) await written;
+  });
+}

@@ -1,0 +1,63 @@
+/**
+ * The dialing state that must survive a stopped worker, in storage.session under `dialing`:
+ * when recent dials happened (for the burst confirmation), the last gesture used per tab (each
+ * gesture dials once), and pending confirmations. Changed one at a time through `updateDialing`.
+ */
+import browser from 'webextension-polyfill';
+import type { DialTarget } from '../../shared/dial/target';
+import { isRecord } from '../../shared/guard';
+
+/** A dial waiting for the agent's "yes". Bound to the tab that asked, or to a notification. */
+export interface Ticket {
+  target: DialTarget;
+  /** The tab whose confirmation counts; -1 for a confirmation by notification click. */
+  tabId: number;
+  expires: number;
+}
+
+export interface DialingState {
+  /** Times of dials placed, oldest first (only the last minute is kept). */
+  log: number[];
+  /** Per tab: the time of the last gesture that was accepted. */
+  gestures: Record<string, number>;
+  tickets: Record<string, Ticket>;
+}
+
+const KEY = 'dialing';
+const MAX_TICKETS = 20;
+
+const empty = (): DialingState => ({ log: [], gestures: {}, tickets: {} });
+
+async function load(): Promise<DialingState> {
+  const { [KEY]: stored } = await browser.storage.session.get(KEY);
+  if (!isRecord(stored)) return empty();
+  return {
+    log: Array.isArray(stored.log) ? stored.log.filter((t): t is number => typeof t === 'number') : [],
+    gestures: isRecord(stored.gestures) ? (stored.gestures as Record<string, number>) : {},
+    tickets: isRecord(stored.tickets) ? (stored.tickets as Record<string, Ticket>) : {},
+  };
+}
+
+let queue: Promise<unknown> = Promise.resolve();
+
+/** Runs `change` on the current state and saves it; changes run one after another. */
+export function updateDialing<T>(change: (state: DialingState) => T): Promise<T> {
+  const run = queue.then(async () => {
+    const state = await load();
+    const result = change(state);
+    const now = Date.now();
+    for (const [id, ticket] of Object.entries(state.tickets)) if (ticket.expires <= now) delete state.tickets[id];
+    const ids = Object.keys(state.tickets);
+    for (const id of ids.slice(0, Math.max(0, ids.length - MAX_TICKETS))) delete state.tickets[id];
+    await browser.storage.session.set({ [KEY]: state });
+    return result;
+  });
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+/** A tab went away: its gesture record goes with it. */
+export const forgetDialTab = (tabId: number) =>
+  updateDialing((state) => {
+    delete state.gestures[tabId];
+  });

@@ -1,0 +1,177 @@
+/**
+ * Owns the connector: opens it with the current settings and token, reports its state,
+ * reconnects with exponential backoff and full jitter (first retry within 1 s, cap 30 s),
+ * at once when the browser is back online, and not at all after ACCESS_DENIED.
+ */
+import browser from 'webextension-polyfill';
+import { log } from '../../shared/log';
+import type { ActionResult } from '../../shared/messages';
+import { backoffDelay } from '../../shared/pbx/backoff';
+import { serverUrlProblem } from '../../shared/protocol';
+import { onCallEvent } from '../calls';
+import { notifyAccess } from '../notify';
+import { getSettings } from '../settings';
+import { type ConnectionInfo, credentialsStore } from '../storage';
+import { mutate, readState } from '../storage/state';
+import { pushToTabs } from '../tabs';
+import { updateBadge } from './badge';
+import { CtiConnector } from './connectors/cti';
+import type { Connector, ConnectorEvents, ConnectorStatus } from './connectors/types';
+import { createOzekiConnector, ozekiRefusal } from './ozeki';
+
+let connector: Connector | undefined;
+let retryTimer: ReturnType<typeof setTimeout> | undefined;
+let attempt = 0;
+/** Why we are not retrying (access denied, no token, bad address), until settings change. */
+let parked = false;
+/** Counts connect() calls: when two overlap (a settings change during start-up), the last one wins. */
+let generation = 0;
+
+function setConnection(info: Omit<ConnectionInfo, 'since'>): Promise<void> {
+  return mutate(async (state) => {
+    const previous = state.connection;
+    const controlChanged = previous.permissions?.control !== info.permissions?.control;
+    if (previous.state !== info.state || previous.detail !== info.detail) {
+      log.info(`connection: ${info.state}${info.detail ? ` (${info.detail})` : ''}`);
+    }
+    state.connection = { ...info, since: previous.state === info.state ? previous.since : Date.now() };
+    updateBadge(state);
+    if (controlChanged || previous.state !== info.state) await pushToTabs(state);
+  });
+}
+
+export const currentConnector = () => connector;
+
+/** (Re)connects with the stored settings; `force` also retries after access was denied. */
+export async function connect({ force = false } = {}): Promise<void> {
+  if (parked && !force) return;
+  disconnect();
+  parked = false;
+  const mine = ++generation;
+  const settings = await getSettings();
+  const credentials = await credentialsStore.load();
+  const { token } = credentials;
+  const { serverUrl, extension, allowInsecure } = settings.connection;
+  const ozeki = settings.connection.connector === 'ozeki';
+  const refusal = ozeki ? await ozekiRefusal(settings) : null;
+  // A newer connect() started while this one waited: leave it to that one (no second connector).
+  if (mine !== generation) return;
+  if (refusal) {
+    parked = true;
+    return setConnection(refusal);
+  }
+  if (!token && !ozeki) {
+    parked = true;
+    return setConnection({ state: 'DISCONNECTED', detail: 'no token is set: open the PopLine options' });
+  }
+  const problem = ozeki ? null : serverUrlProblem(serverUrl, allowInsecure);
+  if (problem) {
+    parked = true;
+    return setConnection({ state: 'CONNECTION_FAILED', detail: `server address: ${problem}` });
+  }
+  let granted = false;
+  const events: ConnectorEvents = {
+    status: (status: ConnectorStatus) => {
+      if (connector !== instance) return;
+      if (status.state === 'ACCESS_GRANTED') {
+        granted = true;
+        attempt = 0;
+        void watchTokenExpiry(status.tokenExpiresAt);
+      }
+      void setConnection(status);
+    },
+    call: (event) => {
+      if (connector === instance) void onCallEvent(event).catch((error) => log.error('call event', error));
+    },
+    closed: ({ retry, detail }) => {
+      if (connector !== instance) return;
+      connector = undefined;
+      if (!retry) {
+        parked = true;
+        const advice = `${detail}: ${t(ozeki ? 'ozekiDeniedAdvice' : 'accessDeniedAdvice')}`;
+        void setConnection({ state: 'ACCESS_DENIED', detail: advice });
+        notifyAccess(settings, advice);
+        return;
+      }
+      void setConnection({ state: granted ? 'CONNECTION_CLOSED' : 'CONNECTION_FAILED', detail });
+      scheduleRetry();
+    },
+  };
+  const instance: Connector = ozeki
+    ? createOzekiConnector(settings, credentials, events)
+    : new CtiConnector(
+        { url: serverUrl, token, extension, clientVersion: browser.runtime.getManifest().version },
+        events,
+      );
+  connector = instance;
+  instance.open();
+}
+
+const t = (key: string, ...subs: string[]) => browser.i18n.getMessage(key, subs) || key;
+
+export const TOKEN_ALARM = 'popline-token-expiry';
+/** How long before a token expires the agent is told. */
+const TOKEN_WARNING_MS = 15 * 60_000;
+
+/** Schedules the "token expires soon" warning (an alarm, so a stopped worker still fires it). */
+async function watchTokenExpiry(expiresAt: string | undefined): Promise<void> {
+  await browser.alarms.clear(TOKEN_ALARM);
+  const expiry = expiresAt ? Date.parse(expiresAt) : Number.NaN;
+  if (!Number.isFinite(expiry)) return;
+  await browser.alarms.create(TOKEN_ALARM, { when: Math.max(Date.now() + 1000, expiry - TOKEN_WARNING_MS) });
+}
+
+/** The token-expiry alarm fired: tell the agent, in the popup and as a notification. */
+export async function announceTokenExpiry(): Promise<void> {
+  const [settings, state] = await Promise.all([getSettings(), readState()]);
+  const expiry = Date.parse(state.connection.tokenExpiresAt ?? '');
+  if (!Number.isFinite(expiry) || state.connection.state !== 'ACCESS_GRANTED') return;
+  const time = new Date(expiry).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  const message = t('tokenExpiresSoon', time);
+  notifyAccess(settings, message);
+  await setConnection({ ...state.connection, detail: message });
+}
+
+function scheduleRetry(): void {
+  clearTimeout(retryTimer);
+  const delay = backoffDelay(attempt);
+  attempt += 1;
+  retryTimer = setTimeout(() => {
+    retryTimer = undefined;
+    void connect();
+  }, delay);
+}
+
+/** A permission was granted (the PBX's origin, perhaps): an Ozeki connection waiting for it starts. */
+export async function onPermissionsAdded(): Promise<void> {
+  if (!parked) return;
+  const settings = await getSettings();
+  if (settings.connection.connector === 'ozeki') await connect({ force: true });
+}
+
+export function disconnect(): void {
+  clearTimeout(retryTimer);
+  retryTimer = undefined;
+  const old = connector;
+  connector = undefined;
+  old?.close();
+}
+
+/** Called by the watchdog alarm and on start-up: connects unless connected, trying or parked. */
+export function ensureConnected(): Promise<void> {
+  if (connector || retryTimer || parked) return Promise.resolve();
+  return connect();
+}
+
+/** The browser is back online: skip the backoff wait. */
+export function onOnline(): void {
+  if (retryTimer) {
+    attempt = 0;
+    void connect();
+  }
+}
+
+export async function dial(number: string): Promise<ActionResult> {
+  if (!connector) return { ok: false, code: 'NOT_CONNECTED', message: 'not connected to the phone system' };
+  return connector.createCall(number);
+}

@@ -1,0 +1,171 @@
+/**
+ * Which CRM tabs exist, which one the agent used last, and what each shows. Every change is
+ * pushed as the tab's whole card list (idempotent), so a tab never shows a card twice and a
+ * restarted worker re-syncs every tab by pushing again.
+ */
+import browser from 'webextension-polyfill';
+import type { Call } from '../../shared/calls';
+import { log } from '../../shared/log';
+import type { ContentState, Push } from '../../shared/messages';
+import type { Settings } from '../../shared/settings';
+import { matchesPattern } from '../../shared/settings/matchPattern';
+import { byRelevance, cardView } from '../calls/views';
+import { withLookup } from '../lookup/view';
+import { getSettings } from '../settings';
+import type { RuntimeState, TabInfo } from '../storage';
+import { mutate } from '../storage/state';
+import { positionFor } from './positions';
+
+/** What was last pushed to each tab in this worker life (a restarted worker pushes again). */
+const lastPushed = new Map<number, string>();
+
+const MAX_DISMISSED = 200;
+const MISSED_KEPT_MS = 24 * 3_600_000;
+
+export const isCrmUrl = (url: string | undefined, settings: Settings) =>
+  !!url && settings.crm.sites.some((site) => site.card && matchesPattern(url, site.pattern));
+
+/** Whether an ended call's card has gone: answered (and other) calls fade, missed calls stay. */
+export function hasFaded(call: Call, settings: Settings, now: number): boolean {
+  if (call.endedAt === undefined) return false;
+  const keep = call.endReason === 'missed' ? MISSED_KEPT_MS : settings.cards.fadeAfterSeconds * 1000;
+  return now - call.endedAt >= keep;
+}
+
+/** The CRM tab the agent used most recently, if any. */
+export function lastUsedTab(tabs: Record<string, TabInfo>): number | undefined {
+  let best: [number, number] | undefined;
+  for (const [id, info] of Object.entries(tabs)) {
+    const key: [number, number] = [info.lastUsed, Number(id)];
+    if (!best || key[0] > best[0] || (key[0] === best[0] && key[1] > best[1])) best = key;
+  }
+  return best?.[1];
+}
+
+/** The cards a tab shows under the card-target setting. */
+export function cardsForTab(tabId: number, state: RuntimeState, settings: Settings, now: number): Call[] {
+  const tab = state.tabs[tabId];
+  if (!tab) return [];
+  const { target } = settings.cards;
+  if (target === 'none') return [];
+  if (target === 'lastCrmTab' && lastUsedTab(state.tabs) !== tabId) return [];
+  const dismissedHere = new Set(tab.dismissed);
+  const dismissedAnywhere =
+    target === 'lastCrmTab' ? new Set(Object.values(state.tabs).flatMap((t) => t.dismissed)) : dismissedHere;
+  return Object.values(state.book.calls)
+    .filter((call) => !dismissedAnywhere.has(call.sessionId) && !hasFaded(call, settings, now))
+    .sort(byRelevance);
+}
+
+export async function contentState(
+  tabId: number,
+  state: RuntimeState,
+  settings: Settings,
+  now: number,
+): Promise<ContentState> {
+  const canControl = state.connection.state === 'ACCESS_GRANTED' && !!state.connection.permissions?.control;
+  const origin = state.tabs[tabId]?.origin;
+  const position = origin ? await positionFor(origin) : undefined;
+  return {
+    rev: state.rev,
+    cards: cardsForTab(tabId, state, settings, now).map((call) =>
+      withLookup(cardView(call, settings.phone.defaultCountry, state.book), state.lookups[call.sessionId]),
+    ),
+    canControl,
+    fadeAfterMs: settings.cards.fadeAfterSeconds * 1000,
+    dispositions: settings.history.dispositions,
+    ...(position ? { position } : {}),
+  };
+}
+
+/** Pushes to every CRM tab whose cards changed. Must run inside `mutate`. */
+export async function pushToTabs(state: RuntimeState, { force = false } = {}): Promise<void> {
+  const settings = await getSettings();
+  const now = Date.now();
+  let tabs = state.tabs;
+  for (const id of Object.keys(state.tabs).map(Number)) {
+    const view = await contentState(id, state, settings, now);
+    const signature = JSON.stringify({ ...view, rev: 0 });
+    if (!force && lastPushed.get(id) === signature) continue;
+    lastPushed.set(id, signature);
+    const shown = view.cards.map((card) => card.sessionId);
+    const tab = tabs[id];
+    if (tab && tab.shown.join() !== shown.join()) tabs = { ...tabs, [id]: { ...tab, shown } };
+    // Never behind a revision a stopped worker pushed but did not live to save.
+    state.rev = Math.max(state.rev + 1, Date.now() * 1000);
+    const push: Push = { popline: 1, type: 'cards', body: { ...view, rev: state.rev } };
+    // Not awaited: a slow tab must not hold up the others or the next event.
+    browser.tabs.sendMessage(id, push, { frameId: 0 }).then(
+      () => failures.delete(id),
+      () => pushFailed(id),
+    );
+  }
+  state.tabs = tabs;
+}
+
+const failures = new Map<number, number>();
+
+/**
+ * A push did not arrive. The tab may be gone or off the CRM (forget it), or its page may be
+ * just between two documents: then try again with whatever is current, a few times.
+ */
+async function pushFailed(tabId: number): Promise<void> {
+  lastPushed.delete(tabId);
+  const count = (failures.get(tabId) ?? 0) + 1;
+  failures.set(tabId, count);
+  const exists = await browser.tabs.get(tabId).then(
+    () => true,
+    () => false,
+  );
+  if (!exists || count > 3) {
+    failures.delete(tabId);
+    return forgetTab(tabId);
+  }
+  setTimeout(() => void mutate((state) => pushToTabs(state)), 200 * count);
+}
+
+/** A tab whose content script is gone (closed, navigated off the CRM). */
+function forgetTab(tabId: number): void {
+  lastPushed.delete(tabId);
+  void mutate(async (state) => {
+    if (!state.tabs[tabId]) return;
+    const { [tabId]: _gone, ...rest } = state.tabs;
+    state.tabs = rest;
+    await pushToTabs(state);
+  });
+}
+
+export function registerTab(state: RuntimeState, tabId: number, visible: boolean, url: string): void {
+  const previous = state.tabs[tabId];
+  const lastUsed = visible ? Date.now() : (previous?.lastUsed ?? 0);
+  const origin = URL.canParse(url) ? new URL(url).origin : '';
+  state.tabs = {
+    ...state.tabs,
+    [tabId]: { origin, lastUsed, dismissed: previous?.dismissed ?? [], shown: previous?.shown ?? [] },
+  };
+  // A new page in the tab (opened, reloaded, navigated) has nothing on screen yet.
+  if (!previous || previous.origin !== origin) lastPushed.delete(tabId);
+}
+
+export function markUsed(state: RuntimeState, tabId: number): boolean {
+  const tab = state.tabs[tabId];
+  if (!tab) return false;
+  state.tabs = { ...state.tabs, [tabId]: { ...tab, lastUsed: Date.now() } };
+  return true;
+}
+
+export function dismiss(state: RuntimeState, tabId: number, sessionId: string): void {
+  const tab = state.tabs[tabId];
+  if (!tab || tab.dismissed.includes(sessionId)) return;
+  const dismissed = [...tab.dismissed, sessionId].slice(-MAX_DISMISSED);
+  state.tabs = { ...state.tabs, [tabId]: { ...tab, dismissed } };
+}
+
+export const tabClosed = (tabId: number) => forgetTab(tabId);
+
+/** The agent switched to a tab: if it is a CRM tab, it is now the one used last. */
+export function tabActivated(tabId: number): void {
+  void mutate(async (state) => {
+    if (markUsed(state, tabId)) await pushToTabs(state);
+  }).catch((error) => log.warn('tab activation', error));
+}
