@@ -115,6 +115,8 @@ const serverFrames = {
     permissions: optional(permissionsGuard),
     tokenExpiresAt: optional(text),
     heartbeat: optional(num({ min: 1, max: 3600 })),
+    /** PopLine addition: which server answered (the bridge sends its name and version). */
+    server: optional(obj({ name: optional(text), version: optional(text) })),
   }),
   sessionCreated: obj({ seq, session: sessionGuard }),
   sessionStateChanged: obj({ seq, session: sessionGuard }),
@@ -187,6 +189,62 @@ export type ClientFrame =
     }
   | { op: 'listSessions'; requestId: string }
   | { op: 'ping'; t: number };
+
+const requestId = str(LIMITS.string, { min: 1 });
+
+/** What a server accepts from clients; semantic checks (is it a number, is the action known) are the server's. */
+const clientFrames = {
+  connect: obj({
+    v: optional(num()),
+    token: optional(str(LIMITS.token)),
+    extension: optional(str(64)),
+    client: optional(obj({ name: optional(text), version: optional(text) })),
+  }),
+  createCall: obj({ requestId, number: text }),
+  sessionAction: obj({ requestId, sessionId: text, action: text, target: optional(text) }),
+  getCallHistory: obj({
+    requestId,
+    pageNumber: optional(num({ min: 0, integer: true })),
+    pageRows: optional(num({ min: 0, integer: true })),
+    filter: optional(obj({ general: optional(text), from: optional(text), to: optional(text) })),
+  }),
+  listSessions: obj({ requestId }),
+  ping: obj({ t: optional(num()) }),
+};
+
+type ClientFrames = typeof clientFrames;
+export type ReceivedClientFrame = {
+  [K in keyof ClientFrames]: { op: K } & Guarded<ClientFrames[K]>;
+}[keyof ClientFrames];
+
+export type ParsedClientFrame =
+  | { kind: 'frame'; frame: ReceivedClientFrame }
+  | { kind: 'ignored'; op: string }
+  /** `requestId` when the frame carried a usable one, so the server can answer with a failed `result`. */
+  | { kind: 'invalid'; reason: string; op?: string; requestId?: string };
+
+/** Parses one text frame from a client (server side). Never throws. */
+export function parseClientFrame(data: unknown): ParsedClientFrame {
+  if (typeof data !== 'string') return { kind: 'invalid', reason: 'not a text frame' };
+  if (byteLength(data) > LIMITS.frameBytes) return { kind: 'invalid', reason: `frame over ${LIMITS.frameBytes} bytes` };
+  let value: unknown;
+  try {
+    value = JSON.parse(data);
+  } catch {
+    return { kind: 'invalid', reason: 'not JSON' };
+  }
+  if (!isRecord(value)) return { kind: 'invalid', reason: 'not a JSON object' };
+  const { op } = value;
+  if (typeof op !== 'string') return { kind: 'invalid', reason: 'no string op' };
+  if (!Object.hasOwn(clientFrames, op)) return { kind: 'ignored', op: op.slice(0, 64) };
+  const result = check(clientFrames[op as keyof ClientFrames] as Guard<unknown>, value);
+  if (!result.ok) {
+    const id = value.requestId;
+    const usable = typeof id === 'string' && id.length > 0 && id.length <= LIMITS.string;
+    return { kind: 'invalid', reason: `${op}: ${result.error}`, op, ...(usable ? { requestId: id } : {}) };
+  }
+  return { kind: 'frame', frame: { op, ...(result.value as object) } as ReceivedClientFrame };
+}
 
 /** Whether a `ws://` URL is allowed without the user's explicit consent (loopback only). */
 export function isLoopbackHost(hostname: string): boolean {

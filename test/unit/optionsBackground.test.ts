@@ -5,7 +5,7 @@
  */
 import { WebSocket } from 'ws';
 import { type Simulator, startSimulator } from '../../sim/server';
-import { optionsView, saveOptions, testConnection } from '../../src/background/settings/options';
+import { optionsView, saveOptions, testConnection } from '../../src/background/options';
 import { defaultSettings } from '../../src/shared/settings';
 import { setPath } from '../../src/shared/settings/paths';
 

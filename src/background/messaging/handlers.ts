@@ -1,14 +1,15 @@
 /** What the background does for each message. */
+
+import { byRelevance, cardView } from '../../shared/calls/views';
+import { withLookup } from '../../shared/crm/cardLookup';
 import type { ActionResult, StatusView } from '../../shared/messages';
-import { byRelevance, cardView } from '../calls/views';
 import { dialFromPopup, siteFeatures } from '../dial';
 import { dialHandlers, featuresOnly } from '../dial/handlers';
 import { historyHandlers } from '../history/handlers';
 import { lookupHandlers } from '../lookup/handlers';
-import { withLookup } from '../lookup/view';
+import { optionsView, saveOptions, testConnection } from '../options';
 import { connect, currentConnector } from '../pbx/connection';
 import { getSettings } from '../settings';
-import { optionsView, saveOptions, testConnection } from '../settings/options';
 import { mutate, readState } from '../storage/state';
 import { contentState, dismiss, isCrmUrl, markUsed, pushToTabs, registerTab } from '../tabs';
 import { savePosition } from '../tabs/positions';

@@ -5,12 +5,12 @@
  */
 import browser from 'webextension-polyfill';
 import type { Call } from '../../shared/calls';
+import { byRelevance, cardView } from '../../shared/calls/views';
+import { withLookup } from '../../shared/crm/cardLookup';
 import { log } from '../../shared/log';
 import type { ContentState, Push } from '../../shared/messages';
 import type { Settings } from '../../shared/settings';
 import { matchesPattern } from '../../shared/settings/matchPattern';
-import { byRelevance, cardView } from '../calls/views';
-import { withLookup } from '../lookup/view';
 import { getSettings } from '../settings';
 import type { RuntimeState, TabInfo } from '../storage';
 import { mutate } from '../storage/state';

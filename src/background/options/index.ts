@@ -11,8 +11,8 @@ import { deletePath, getPath, leafPaths, setPath } from '../../shared/settings/p
 import { TEST_TIMEOUT_MS, testCti } from '../pbx/connectionTest';
 import type { Connector } from '../pbx/connectors/types';
 import { createOzekiConnector, ozekiRefusal } from '../pbx/ozeki';
+import { forgetSettings } from '../settings';
 import { credentialsStore, type Managed, managedStore, settingsStore } from '../storage';
-import { forgetSettings } from '.';
 
 export async function optionsView(): Promise<OptionsView> {
   const [loaded, managed, own] = await Promise.all([
