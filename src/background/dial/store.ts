@@ -3,9 +3,9 @@
  * when recent dials happened (for the burst confirmation), the last gesture used per tab (each
  * gesture dials once), and pending confirmations. Changed one at a time through `updateDialing`.
  */
-import browser from 'webextension-polyfill';
 import type { DialTarget } from '../../shared/dial/target';
 import { isRecord } from '../../shared/guard';
+import { sessionValue } from '../storage';
 
 /** A dial waiting for the agent's "yes". Bound to the tab that asked, or to a notification. */
 export interface Ticket {
@@ -28,8 +28,7 @@ const MAX_TICKETS = 20;
 
 const empty = (): DialingState => ({ log: [], gestures: {}, tickets: {} });
 
-async function load(): Promise<DialingState> {
-  const { [KEY]: stored } = await browser.storage.session.get(KEY);
+function parse(stored: unknown): DialingState {
   if (!isRecord(stored)) return empty();
   return {
     log: Array.isArray(stored.log) ? stored.log.filter((t): t is number => typeof t === 'number') : [],
@@ -38,23 +37,19 @@ async function load(): Promise<DialingState> {
   };
 }
 
-let queue: Promise<unknown> = Promise.resolve();
+/** Expired tickets go, and only the newest MAX_TICKETS stay. */
+function prune(state: DialingState): DialingState {
+  const now = Date.now();
+  for (const [id, ticket] of Object.entries(state.tickets)) if (ticket.expires <= now) delete state.tickets[id];
+  const ids = Object.keys(state.tickets);
+  for (const id of ids.slice(0, Math.max(0, ids.length - MAX_TICKETS))) delete state.tickets[id];
+  return state;
+}
+
+const dialing = sessionValue(KEY, parse);
 
 /** Runs `change` on the current state and saves it; changes run one after another. */
-export function updateDialing<T>(change: (state: DialingState) => T): Promise<T> {
-  const run = queue.then(async () => {
-    const state = await load();
-    const result = change(state);
-    const now = Date.now();
-    for (const [id, ticket] of Object.entries(state.tickets)) if (ticket.expires <= now) delete state.tickets[id];
-    const ids = Object.keys(state.tickets);
-    for (const id of ids.slice(0, Math.max(0, ids.length - MAX_TICKETS))) delete state.tickets[id];
-    await browser.storage.session.set({ [KEY]: state });
-    return result;
-  });
-  queue = run.catch(() => undefined);
-  return run;
-}
+export const updateDialing = <T>(change: (state: DialingState) => T): Promise<T> => dialing.update(change, prune);
 
 /** A tab went away: its gesture record goes with it. */
 export const forgetDialTab = (tabId: number) =>

@@ -19,6 +19,7 @@ import {
   withKeys,
 } from '../../shared/history';
 import { log } from '../../shared/log';
+import { serialQueue } from '../../shared/serial';
 import { type HistoryDb, STORE, TERMS } from './db';
 import { applyRetention, isQuotaError, makeRoom, type RetentionPolicy } from './retention';
 import { syncTerms } from './terms';
@@ -41,7 +42,8 @@ export class HistoryStore {
   /** The last storage problem in words, cleared by the next successful write. */
   problem: string | undefined;
   private db: Promise<HistoryDb> | undefined;
-  private queue: Promise<unknown> = Promise.resolve();
+  /** Writes run one after another; a failed one does not stop the next. */
+  private readonly enqueue = serialQueue();
   /** Records whose write failed; written with the next write. */
   private readonly unsaved = new Map<string, HistoryRecord>();
   private lastRetention = Number.NEGATIVE_INFINITY;
@@ -63,13 +65,6 @@ export class HistoryStore {
       });
     }
     return this.db;
-  }
-
-  /** Runs writes one after another; a failed one does not stop the next. */
-  private enqueue<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(task);
-    this.queue = run.catch(() => undefined);
-    return run;
   }
 
   /** Records the calls as they are now (created, answered, ended). Never throws. */

@@ -41,26 +41,21 @@ const policyCredentials = (managed: Managed): string[] =>
 export async function saveOptions(input: unknown, credentials?: CredentialChanges): Promise<SaveOptionsResult> {
   const { settings, warnings } = loadSettings(input);
   if (warnings.length) return { ok: false, problems: warnings };
-  const [managed, { settings: stored }] = await Promise.all([
-    managedStore.load(),
-    browser.storage.local.get('settings'),
-  ]);
+  const [managed, stored] = await Promise.all([managedStore.load(), settingsStore.loadOwn()]);
   let next: unknown = settings;
   for (const path of leafPaths(managed.settings ?? {})) {
     const own = getPath(stored, path);
     next = own === undefined ? deletePath(next, path) : setPath(next, path, own);
   }
-  const changes: { settings: unknown; credentials?: Record<string, string> } = { settings: next };
+  let merged: Record<string, string> | undefined;
   if (credentials && Object.keys(credentials).length) {
-    const merged: Record<string, string> = { ...(await credentialsStore.loadOwn()) };
+    merged = { ...(await credentialsStore.loadOwn()) };
     for (const [key, value] of Object.entries(credentials)) {
       if (value) merged[key] = value;
       else delete merged[key];
     }
-    changes.credentials = merged;
   }
-  // One write, so the background sees one change and reconnects at most once.
-  await browser.storage.local.set(changes);
+  await settingsStore.saveWithCredentials(next, merged);
   forgetSettings();
   return { ok: true };
 }

@@ -11,6 +11,7 @@ import { log } from '../../shared/log';
 import type { CardPosition } from '../../shared/messages';
 import { countryFromLocales } from '../../shared/phone/locale';
 import type { ConnectionState, Permissions } from '../../shared/protocol';
+import { serialQueue } from '../../shared/serial';
 import { type LoadedSettings, loadSettings, SETTINGS_VERSION, type Settings } from '../../shared/settings';
 
 export interface Credentials {
@@ -93,6 +94,11 @@ export const settingsStore = {
     return loaded;
   },
   save: (settings: Settings) => browser.storage.local.set({ settings }),
+  /** The user's own settings as stored (before the policy and the defaults), for the options page's save. */
+  loadOwn: async (): Promise<unknown> => (await browser.storage.local.get('settings')).settings,
+  /** Settings and the user's own credentials in one write, so the background reconnects at most once. */
+  saveWithCredentials: (settings: unknown, credentials?: Record<string, string>) =>
+    browser.storage.local.set(credentials ? { settings, credentials } : { settings }),
 };
 
 export const credentialsStore = {
@@ -174,6 +180,28 @@ export const positionStore = {
     await browser.storage.local.set({ cardPositions: { ...all, [origin]: position } });
   },
 };
+
+/**
+ * One more value in storage.session (it survives a stopped worker, never a browser restart):
+ * read through `parse`, which falls back to a default for anything malformed, and changed one
+ * change at a time, so two events' read-change-write never interleave.
+ */
+export function sessionValue<T>(key: string, parse: (stored: unknown) => T) {
+  const serial = serialQueue();
+  const load = async (): Promise<T> => parse((await browser.storage.session.get(key))[key]);
+  return {
+    load,
+    /** Runs `change` on the stored value, then saves it (as changed, or as `change` returned it). */
+    update<R>(change: (value: T) => R | Promise<R>, save: (value: T) => T = (value) => value): Promise<R> {
+      return serial(async () => {
+        const value = await load();
+        const result = await change(value);
+        await browser.storage.session.set({ [key]: save(value) });
+        return result;
+      });
+    },
+  };
+}
 
 /** Keeps the token and settings away from content scripts where the browser allows it. */
 export async function restrictStorageToExtension(): Promise<void> {

@@ -3,10 +3,11 @@
  * through `mutate`, which runs changes one at a time and writes back the keys that changed.
  * A worker stopped between two events loses nothing that was applied.
  */
+import { serialQueue } from '../../shared/serial';
 import { type RuntimeState, runtimeStore } from '.';
 
 let loaded: Promise<RuntimeState> | undefined;
-let queue: Promise<unknown> = Promise.resolve();
+const serial = serialQueue();
 
 export const readState = (): Promise<RuntimeState> => {
   loaded ??= runtimeStore.load();
@@ -14,7 +15,7 @@ export const readState = (): Promise<RuntimeState> => {
 };
 
 export function mutate<T>(change: (state: RuntimeState) => T | Promise<T>): Promise<T> {
-  const run = queue.then(async () => {
+  return serial(async () => {
     const state = await readState();
     const before = { ...state };
     const result = await change(state);
@@ -25,6 +26,4 @@ export function mutate<T>(change: (state: RuntimeState) => T | Promise<T>): Prom
     if (Object.keys(changed).length) await runtimeStore.save(changed);
     return result;
   });
-  queue = run.catch(() => undefined);
-  return run;
 }

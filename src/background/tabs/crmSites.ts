@@ -6,6 +6,7 @@
  */
 import browser from 'webextension-polyfill';
 import { log } from '../../shared/log';
+import { serialQueue } from '../../shared/serial';
 import type { CrmSite } from '../../shared/settings';
 import { isValidPattern } from '../../shared/settings/matchPattern';
 import { getSettings } from '../settings';
@@ -30,14 +31,10 @@ export async function wantedPatterns(sites: readonly CrmSite[]): Promise<string[
   return candidates.filter((_, index) => granted[index]);
 }
 
-let queue: Promise<unknown> = Promise.resolve();
+const serial = serialQueue((error) => log.warn('CRM site scripts', error));
 
 /** Brings the registration in line with the settings and permissions; runs one at a time. */
-export function syncCrmScripts(): Promise<void> {
-  const run = queue.then(syncNow);
-  queue = run.catch((error) => log.warn('CRM site scripts', error));
-  return run;
-}
+export const syncCrmScripts = (): Promise<void> => serial(syncNow);
 
 async function syncNow(): Promise<void> {
   const settings = await getSettings();
