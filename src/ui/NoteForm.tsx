@@ -5,7 +5,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { displayText } from '../shared/format';
 import { MAX_DISPOSITION, MAX_NOTE } from '../shared/history/noteLimits';
-import { t } from './i18n';
+import { t } from '../i18n';
 import { trusted } from './trusted';
 
 export interface CallNote {

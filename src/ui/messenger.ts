@@ -4,4 +4,4 @@ import { createMessenger } from '../shared/messenger';
 
 export const send = createMessenger((message) => browser.runtime.sendMessage(message));
 
-export { t, tOptional, uiLanguage } from './i18n';
+export { t, tOptional, uiLanguage } from '../i18n';

@@ -8,7 +8,7 @@
 import type { CardLookup, CardMatch } from '../../shared/crm/lookup';
 import { displayText } from '../../shared/format';
 import { trusted } from '../../ui/trusted';
-import { t } from '../i18n';
+import { t } from '../../i18n';
 
 export interface CallerInfoProps {
   lookup: CardLookup | undefined;

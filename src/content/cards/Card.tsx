@@ -5,7 +5,7 @@ import type { CardView } from '../../shared/messages';
 import type { SessionAction } from '../../shared/protocol';
 import { type CallNote, NoteForm } from '../../ui/NoteForm';
 import { trusted } from '../../ui/trusted';
-import { t } from '../i18n';
+import { t } from '../../i18n';
 import { CallerInfo } from './CallerInfo';
 
 export interface CardActions {

@@ -5,7 +5,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { displayText } from '../../shared/format';
 import type { ContentState } from '../../shared/messages';
-import { t } from '../i18n';
+import { t } from '../../i18n';
 import { Card, type CardActions, Pill } from './Card';
 
 export interface StackProps {

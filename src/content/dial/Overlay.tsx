@@ -5,7 +5,7 @@
  */
 import { useEffect, useRef } from 'preact/hooks';
 import type { MarkedNumber } from '../detect/api';
-import { t } from '../i18n';
+import { t } from '../../i18n';
 
 export interface Bubble {
   /** Changes with every new bubble, so a newer one replaces an older one. */

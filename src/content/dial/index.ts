@@ -10,7 +10,7 @@ import { isRecord } from '../../shared/guard';
 import type { createMessenger } from '../../shared/messenger';
 import { isContextInvalidated } from '../../shared/messenger';
 import { DETECTOR_KEY, type Detector } from '../detect/api';
-import { t } from '../i18n';
+import { t } from '../../i18n';
 import { gestureOf } from './gesture';
 import { type HoverControl, watchHover } from './hover';
 import { createOverlay } from './layer';

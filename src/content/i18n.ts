@@ -1,1 +1,0 @@
-export { t } from '../ui/i18n';
