@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm test`: typecheck, lint, build, web-ext lint, then every jest project (unit, DOM,
+ * `npm test`: typecheck, lint, import rules, build, web-ext lint, then every jest project (unit, DOM,
  * end-to-end in Chromium and Firefox). Ends with one plain line: "N passed, N failed".
  * Extra arguments go to jest (e.g. `npm test -- --selectProjects unit`).
  */
@@ -20,6 +20,7 @@ const run = (what, command, args) => {
 
 run('typecheck', 'npx', ['tsc', '--noEmit', '-p', '.']);
 run('lint', 'npx', ['biome', 'check', '.']);
+run('import rules (ARCHITECTURE.md)', 'node', ['scripts/check-imports.mjs']);
 run('build', 'node', ['scripts/build.mjs']);
 run('web-ext lint (Firefox package)', 'node', ['scripts/webext-lint.mjs']);
 run('browsers', 'node', ['scripts/ensure-browsers.mjs', '--firefox']);

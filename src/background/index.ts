@@ -6,11 +6,12 @@
 import browser from 'webextension-polyfill';
 import { log } from '../shared/log';
 import { LIVENESS_PORT } from '../shared/messages';
+import { onCallEvent } from './calls';
 import { onDialCommand, onDialMenuClicked, onDialNotificationClicked, setUpDialMenus } from './dial/browserUi';
 import { forgetDialTab } from './dial/store';
+import { handlers } from './handlers';
 import { ensureHistoryAlarm, HISTORY_ALARM, recordHistory, retainHistory } from './history';
 import { resumeLookups } from './lookup';
-import { handlers, resyncTabs } from './messaging/handlers';
 import { createRouter } from './messaging/router';
 import { ACCESS_NOTIFICATION, isCallNotification, openCrm } from './notify';
 import { updateBadge } from './pbx/badge';
@@ -18,6 +19,7 @@ import {
   announceTokenExpiry,
   connect,
   ensureConnected,
+  handleCallEvents,
   onOnline,
   onPermissionsAdded,
   TOKEN_ALARM,
@@ -26,10 +28,13 @@ import { forgetSettings, getSettings } from './settings';
 import { needsReconnect, touchesSettings } from './settings/change';
 import { restrictStorageToExtension } from './storage';
 import { readState } from './storage/state';
-import { tabActivated, tabClosed } from './tabs';
+import { resyncTabs, tabActivated, tabClosed } from './tabs';
 import { syncCrmScripts } from './tabs/crmSites';
 
 const WATCHDOG = 'popline-watchdog';
+
+// The connection's call events change the calls (and through them the tabs, history, lookups).
+handleCallEvents(onCallEvent);
 
 browser.runtime.onMessage.addListener(createRouter(handlers) as never);
 

@@ -4,13 +4,13 @@
  * stopped worker, a re-sync every few seconds during a call, and "this tab is in use" signals.
  */
 import browser from 'webextension-polyfill';
-import { check } from '../shared/guard';
-import { type ContentState, envelopeGuard } from '../shared/messages';
+import type { ContentState } from '../shared/messages';
 import { createMessenger, isContextInvalidated } from '../shared/messenger';
 import { createCardsView } from './cards';
 import { type Dialing, startDialing } from './dial';
 import { keepWorkerAwake } from './liveness';
-import { answerLookups } from './lookup';
+import { fetchOwnSite } from './lookup';
+import { receivePushes } from './pushes';
 
 const MARK = Symbol.for('popline.content');
 /** How often a tab re-syncs with the background: often during a call, rarely otherwise. */
@@ -20,7 +20,12 @@ const SYNC_IDLE_MS = 20_000;
 const send = createMessenger((message) => browser.runtime.sendMessage(message));
 const isVisible = () => document.visibilityState === 'visible' && document.hasFocus();
 
-function start(dialing: Dialing): void {
+/** The cards' side of this tab while it is a CRM tab: what pushes and lookups reach. */
+interface CrmTab {
+  apply(state: ContentState | null): void;
+}
+
+function start(dialing: Dialing, onStop: () => void): CrmTab {
   const controller = new AbortController();
   const { signal } = controller;
   let syncTimer: ReturnType<typeof setTimeout> | undefined;
@@ -28,7 +33,7 @@ function start(dialing: Dialing): void {
   const stop = () => {
     controller.abort();
     clearTimeout(syncTimer);
-    browser.runtime.onMessage.removeListener(onPush);
+    onStop();
   };
   const failed = (error: unknown) => {
     if (isContextInvalidated(error)) stop();
@@ -40,13 +45,6 @@ function start(dialing: Dialing): void {
     if (state.features) dialing.configure(state.features);
     cards.apply(state);
     scheduleSync();
-  }
-
-  function onPush(message: unknown, sender: { id?: string; tab?: unknown }): undefined {
-    if (sender.id !== browser.runtime.id || sender.tab) return undefined;
-    const envelope = check(envelopeGuard, message);
-    if (envelope.ok && envelope.value.type === 'cards') apply(envelope.value.body as ContentState);
-    return undefined;
   }
 
   const sync = () => send('contentHello', { visible: isVisible() }).then(apply, failed);
@@ -71,19 +69,31 @@ function start(dialing: Dialing): void {
     send('tabActive', { visible: true }).catch(failed);
   };
 
-  browser.runtime.onMessage.addListener(onPush);
   window.addEventListener('focus', onActivity, { signal });
   window.addEventListener('pointerdown', onActivity, { signal, capture: true, passive: true });
   window.addEventListener('keydown', onActivity, { signal, capture: true, passive: true });
   document.addEventListener('visibilitychange', onActivity, { signal });
   keepWorkerAwake(signal, () => void sync());
-  answerLookups(signal);
   void sync();
+  return { apply };
 }
 
 const scope = globalThis as { [MARK]?: boolean };
 if (!scope[MARK]) {
   scope[MARK] = true;
   // Click-to-dial outlives the cards: a page that shows none may still dial or show a dial's outcome.
-  start(startDialing(send));
+  const dialing = startDialing(send);
+  let crmTab: CrmTab | null = null;
+  crmTab = start(dialing, () => {
+    crmTab = null;
+  });
+  receivePushes({
+    cards: (state) => {
+      if (!crmTab) return undefined;
+      crmTab.apply(state);
+      return Promise.resolve(null);
+    },
+    dialOutcome: ({ outcome, near }) => Promise.resolve(dialing.showOutcome(outcome, near)),
+    lookupFetch: ({ url, timeoutMs }) => (crmTab ? fetchOwnSite(url, timeoutMs) : undefined),
+  });
 }

@@ -1,7 +1,8 @@
 /** The calls in progress, with the card's controls when the server grants control. */
 import { useEffect, useState } from 'preact/hooks';
 import { displayText, formatDuration } from '../shared/format';
-import type { ActionResult, CardView } from '../shared/messages';
+import type { CardView } from '../shared/messages';
+import { type ActionResult, failure } from '../shared/outcome';
 import type { SessionAction } from '../shared/protocol';
 import { callStateLabel, partyName } from '../ui/format';
 import { send, t } from '../ui/messenger';
@@ -49,7 +50,7 @@ function ActiveCall({ call, canControl, now }: { call: CardView; canControl: boo
     try {
       result = await send('callAction', { sessionId: call.sessionId, action, ...(to ? { target: to } : {}) });
     } catch (error) {
-      result = { ok: false, code: 'FAILED', message: String((error as Error)?.message ?? error) };
+      result = failure('failed', String((error as Error)?.message ?? error));
     }
     if (!result.ok) setProblem(resultText(result));
     else if (action === 'blindTransfer') setTransferOpen(false);

@@ -4,7 +4,7 @@
  */
 import { useMemo, useRef, useState } from 'preact/hooks';
 import { caretAfterDigits, checkDial, cleanDialText, type DialCheck, formatTyping } from '../shared/dial/input';
-import { countryName } from '../ui/format';
+import { countryName, failureText } from '../ui/format';
 import { t } from '../ui/messenger';
 import { placeCall } from './dial';
 import { Keypad } from './Keypad';
@@ -97,7 +97,7 @@ export function Dialer({ canDial, country, confirmInternational, recent }: Diale
   };
 
   const dial = async (target: DialCheck & { ok: true }, confirmed = false) => {
-    if (!canDial) return setMessage({ ok: false, text: t('dialNotConnected') });
+    if (!canDial) return setMessage({ ok: false, text: failureText('notConnected') });
     if (target.international && confirmInternational && !confirmed) return setConfirming(target);
     setConfirming(null);
     setMessage({ ok: true, text: t('dialing') });
@@ -184,7 +184,7 @@ export function Dialer({ canDial, country, confirmInternational, recent }: Diale
             type="submit"
             class="primary"
             disabled={!canDial || !check.ok}
-            title={canDial ? '' : t('dialNotConnected')}
+            title={canDial ? '' : failureText('notConnected')}
           >
             {t('call')}
           </button>

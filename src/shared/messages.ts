@@ -44,12 +44,21 @@ import {
   historyRangeGuard,
   type ImportSummary,
 } from './history';
+import type { ActionResult } from './outcome';
 import type { ConnectionTestResult } from './pbx/connectionTest';
 import { type ConnectionState, SESSION_ACTIONS, type SessionAction } from './protocol';
 import type { CredentialChanges, OptionsView, SaveOptionsResult } from './settings/options';
 
 /** Who sent a message: a content script in a tab, or one of our extension pages. */
 export type SenderKind = 'content' | 'page';
+
+/** The sender as the router established it from the browser's sender info (never from the message). */
+export interface Context {
+  kind: SenderKind;
+  /** The tab of a content script. */
+  tabId?: number;
+  url?: string;
+}
 
 /** A call as a card shows it. Built by the background; no secrets, only display data. */
 export interface CardView {
@@ -105,11 +114,6 @@ export interface StatusView {
   canControl: boolean;
 }
 
-export type ActionResult =
-  | { ok: true; sessionId?: string }
-  /** code CONFIRM: the dial policy wants the agent's yes first, for these reasons. */
-  | { ok: false; code: string; message: string; reasons?: string[] };
-
 interface Spec<Req, Res> {
   req: Req;
   res: Res;
@@ -163,6 +167,8 @@ export interface MessageMap {
 export type MessageName = keyof MessageMap;
 export type Req<K extends MessageName> = MessageMap[K]['req'];
 export type Res<K extends MessageName> = MessageMap[K]['res'];
+/** What the background does for each message: one handler per name, each feature owning its own. */
+export type Handlers = { [K in MessageName]: (body: Req<K>, context: Context) => Promise<Res<K>> };
 
 const empty = obj({}) as Guard<Record<string, never>>;
 /** A settings object from the options page: any JSON object of bounded size (loadSettings checks it). */
@@ -220,12 +226,5 @@ export interface Envelope<K extends MessageName = MessageName> {
 
 /** The port CRM tabs keep open to the background (see background/index.ts). */
 export const LIVENESS_PORT = 'popline-live';
-
-/** Background → content script pushes. */
-export interface Push {
-  popline: 1;
-  type: 'cards';
-  body: ContentState;
-}
 
 export const envelopeGuard = obj({ popline: literal(1), type: str(64), body: (v: unknown) => v });

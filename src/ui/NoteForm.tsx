@@ -3,9 +3,9 @@
  * tag, Ctrl+Enter saves, Escape cancels. Tags and notes are shown as text.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { t } from '../i18n';
 import { displayText } from '../shared/format';
 import { MAX_DISPOSITION, MAX_NOTE } from '../shared/history/noteLimits';
-import { t } from '../i18n';
 import { trusted } from './trusted';
 
 export interface CallNote {

@@ -1,8 +1,9 @@
-/** Display helpers for extension pages: country names, times, call labels. */
+/** Display helpers for extension pages and the card: country names, times, call labels, failures. */
 
+import { t, uiLanguage } from '../i18n';
 import { displayText } from '../shared/format';
 import type { CardView } from '../shared/messages';
-import { t, uiLanguage } from './messenger';
+import { type Failure, failureKey } from '../shared/outcome';
 
 let regionNames: Intl.DisplayNames | undefined;
 
@@ -45,3 +46,6 @@ export function callStateLabel(call: CardView): string {
 /** The other party as one line: the name, else the number. */
 export const partyName = (call: { name?: string; numberDisplay: string }) =>
   displayText(call.name) || displayText(call.numberDisplay, 64) || t('unknownCaller');
+
+/** Why something did not happen, in the agent's words; the detail (a number, the PBX's words) as text. */
+export const failureText = (code: Failure, detail = '') => t(failureKey(code), displayText(detail, 200));

@@ -179,7 +179,7 @@ describe('in the popup', () => {
 
   test('a failed save says why and keeps the form', async () => {
     mock.handlers.historyQuery = () => page([record()]);
-    mock.handlers.historySetNote = () => ({ ok: false, code: 'NOT_FOUND', message: 'no such call in the history' });
+    mock.handlers.historySetNote = () => ({ ok: false, code: 'notFound', message: 'no such call in the history' });
     render(<RecentCalls canDial dispositions={TAGS} />, root);
     await until(() => $('.recent-row'));
     await trustedClick($('.note-button'));

@@ -126,7 +126,7 @@ describe('dialler', () => {
     mock.handlers.dial = (body) =>
       (body as { confirmed?: boolean }).confirmed
         ? { ok: true }
-        : { ok: false, code: 'CONFIRM', message: '030 1234567', reasons: ['burst'] };
+        : { ok: false, code: 'confirm', message: '030 1234567', reasons: ['burst'] };
     mount();
     await type(field(), '030 1234567');
     await submit($('form'));
@@ -176,7 +176,8 @@ describe('dialler', () => {
 });
 
 describe('active calls', () => {
-  const call: CardView = {
+  /** Times relative to the render, so a slow machine cannot move the timer. */
+  const callNow = (): CardView => ({
     sessionId: 'c1',
     phase: 'connected',
     rawState: 'InCall',
@@ -187,11 +188,11 @@ describe('active calls', () => {
     name: 'Anna Schmidt',
     startedAt: Date.now() - 65_000,
     answeredAt: Date.now() - 61_000,
-  };
+  });
 
   test('the card controls: hold, transfer to a typed number, hang up', async () => {
     mock.handlers.callAction = () => ({ ok: true });
-    render(<ActiveCalls calls={[call]} canControl />, root);
+    render(<ActiveCalls calls={[callNow()]} canControl />, root);
     expect($('.call .name').textContent).toBe('Anna Schmidt');
     expect($('.call .state').textContent).toBe('Talking');
     expect($('.call .timer').textContent).toBe('1:01');
@@ -210,12 +211,14 @@ describe('active calls', () => {
   });
 
   test('without control, no buttons; a failed action says why', async () => {
-    render(<ActiveCalls calls={[{ ...call, phase: 'held' }]} canControl={false} />, root);
+    render(<ActiveCalls calls={[{ ...callNow(), phase: 'held' }]} canControl={false} />, root);
     expect(root.querySelectorAll('button')).toHaveLength(0);
-    mock.handlers.callAction = () => ({ ok: false, code: 'FORBIDDEN', message: 'no' });
-    render(<ActiveCalls calls={[{ ...call, phase: 'held' }]} canControl />, root);
+    mock.handlers.callAction = () => ({ ok: false, code: 'forbidden', message: 'no' });
+    render(<ActiveCalls calls={[{ ...callNow(), phase: 'held' }]} canControl />, root);
     await click([...root.querySelectorAll('button')].find((b) => b.textContent === 'Resume') as Element);
-    expect($('.call .error').textContent).toBe('Your account may not place calls. Ask your administrator.');
+    expect($('.call .error').textContent).toBe(
+      'Your phone system account is not allowed to do this. Ask your administrator.',
+    );
   });
 });
 

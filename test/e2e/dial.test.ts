@@ -288,7 +288,7 @@ test('a token that may not dial: the agent is told, and nothing reaches the PBX'
   try {
     await page.bringToFront();
     await page.click('#tel-us');
-    const bubble = await waitForBubble(page, (title) => title.includes('may not place calls'));
+    const bubble = await waitForBubble(page, (title) => title.includes('is not allowed to do this'));
     expect(bubble.error).toBe(true);
     expect(takeDials()).toEqual([]);
   } finally {

@@ -85,7 +85,7 @@ test('commands are answered by requestId', async () => {
   const dial = await c.connector.createCall('+15551234567');
   expect(dial).toMatchObject({ ok: true });
   const bad = await c.connector.sessionAction('nope', 'hangup');
-  expect(bad).toEqual({ ok: false, code: 'NOT_FOUND', message: 'no such call' });
+  expect(bad).toEqual({ ok: false, code: 'notFound', message: 'no such call' });
   if (dial.ok && dial.sessionId) {
     expect(await c.connector.sessionAction(dial.sessionId, 'hangup')).toMatchObject({ ok: true });
   }

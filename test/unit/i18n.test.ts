@@ -7,6 +7,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseSync } from '@swc/core';
+import { FAILURES, failureKey } from '../../src/shared/outcome';
 import { defaultSettings } from '../../src/shared/settings';
 import { leafPaths } from '../../src/shared/settings/paths';
 
@@ -62,6 +63,10 @@ test("every t('key') and getMessage('key') in src/ is in English", () => {
     }
   }
   expect(missing).toEqual([]);
+});
+
+test('every failure of the one outcome vocabulary has its words', () => {
+  expect(FAILURES.map(failureKey).filter((key) => !en[key])).toEqual([]);
 });
 
 test('every t() with a template key has keys with its prefix', () => {

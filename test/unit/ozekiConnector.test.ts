@@ -252,14 +252,14 @@ describe('actions', () => {
     await granted(c);
     expect(await c.connector.sessionAction('gone', 'hangup')).toEqual({
       ok: false,
-      code: 'NOT_FOUND',
+      code: 'notFound',
       message: 'the call no longer exists (code 601)',
     });
     const dial = await c.connector.createCall('+4930123');
-    expect(dial).toMatchObject({ ok: false, code: 'FORBIDDEN' });
+    expect(dial).toMatchObject({ ok: false, code: 'forbidden' });
     expect(!dial.ok && dial.message).toMatch(/^no API extension installed \(code 401\).*'9000'/);
-    expect(await c.connector.createCall('call me')).toMatchObject({ ok: false, code: 'INVALID' });
-    expect(await c.connector.sessionAction('x', 'accept')).toMatchObject({ ok: false, code: 'UNSUPPORTED' });
+    expect(await c.connector.createCall('call me')).toMatchObject({ ok: false, code: 'invalid' });
+    expect(await c.connector.sessionAction('x', 'accept')).toMatchObject({ ok: false, code: 'unsupported' });
   });
 
   test('without an API extension, dialing says what to set, and the status says dialing is off', async () => {
@@ -267,14 +267,14 @@ describe('actions', () => {
     const c = connect({ apiExtension: '' });
     await granted(c);
     expect(c.statuses[1]?.permissions?.dial).toBe(false);
-    expect(await c.connector.createCall('+4930123')).toMatchObject({ ok: false, code: 'UNSUPPORTED' });
+    expect(await c.connector.createCall('+4930123')).toMatchObject({ ok: false, code: 'unsupported' });
   });
 
   test('before the first answer, commands are refused as not connected', async () => {
     await start();
     if (sim.ozeki) sim.ozeki.fault = { delayMs: 500, times: 1 };
     const c = connect();
-    expect(await c.connector.createCall('+4930123')).toMatchObject({ ok: false, code: 'NOT_CONNECTED' });
+    expect(await c.connector.createCall('+4930123')).toMatchObject({ ok: false, code: 'notConnected' });
   });
 });
 

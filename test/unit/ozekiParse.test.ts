@@ -179,11 +179,11 @@ describe('status codes in words', () => {
   });
 
   test('action result codes', () => {
-    expect(resultCode(601)).toBe('NOT_FOUND');
-    expect(resultCode(305)).toBe('FORBIDDEN');
-    expect(resultCode(401)).toBe('FORBIDDEN');
-    expect(resultCode(302)).toBe('INVALID');
-    expect(resultCode(402)).toBe('FAILED');
+    expect(resultCode(601)).toBe('notFound');
+    expect(resultCode(305)).toBe('forbidden');
+    expect(resultCode(401)).toBe('forbidden');
+    expect(resultCode(302)).toBe('invalid');
+    expect(resultCode(402)).toBe('failed');
   });
 });
 

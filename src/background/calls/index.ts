@@ -1,5 +1,5 @@
 /** Applies connector events to the stored calls and tells the tabs. */
-import { applyEvent, type CallEvent, type FollowRules, forgetCalls } from '../../shared/calls';
+import { applyEvent, type CallEvent, followRules, forgetCalls } from '../../shared/calls';
 import type { Settings } from '../../shared/settings';
 import { recordHistory } from '../history';
 import { trackLookups } from '../lookup';
@@ -11,14 +11,6 @@ import { mutate } from '../storage/state';
 import { hasFaded, pushToTabs } from '../tabs';
 
 const MAX_ENDED = 50;
-
-export function followRules(settings: Settings, state: RuntimeState): FollowRules {
-  return {
-    extension: settings.connection.extension,
-    extraNumbers: settings.follow.extraNumbers,
-    monitorAll: settings.follow.monitorAll && !!state.connection.permissions?.monitorAll,
-  };
-}
 
 /** Forgets ended calls that no card shows any more. */
 export function pruneEnded(state: RuntimeState, settings: Settings, now: number): void {
@@ -36,7 +28,12 @@ export function onCallEvent(event: CallEvent): Promise<void> {
   return mutate(async (state) => {
     const settings = await getSettings();
     const now = Date.now();
-    const { book, changed } = applyEvent(state.book, event, followRules(settings, state), now);
+    const { book, changed } = applyEvent(
+      state.book,
+      event,
+      followRules(settings, !!state.connection.permissions?.monitorAll),
+      now,
+    );
     // Saved even when no call changed: the book also remembers when we last heard the PBX.
     state.book = book;
     if (!changed.length) return;

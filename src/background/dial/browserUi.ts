@@ -6,8 +6,11 @@
  * notification, which is also where a confirmation goes when the page cannot ask.
  */
 import browser, { type Menus, type Tabs } from 'webextension-polyfill';
-import type { DialOutcome, DialPush } from '../../shared/dial/messages';
+import { t } from '../../i18n';
+import type { DialOutcome } from '../../shared/dial/messages';
 import { log } from '../../shared/log';
+import { failureKey } from '../../shared/outcome';
+import { sendToTab } from '../messaging/sendToTab';
 import { confirmFromNotification, dialFromBrowser, rebindToNotification } from '.';
 
 export const MENU_SELECTION = 'popline-dial-selection';
@@ -16,8 +19,6 @@ export const DIAL_COMMAND = 'dial-selection';
 const NOTIFY_CONFIRM = 'popline-dial-confirm:';
 const NOTIFY_RESULT = 'popline-dial-result';
 const LINK_SCHEMES = ['tel:*', 'callto:*', 'sip:*', 'sips:*'];
-
-const t = (key: string, ...subs: string[]) => browser.i18n.getMessage(key, subs) || key;
 
 /** (Re)creates the menu items; called on install, update and browser start. */
 export async function setUpDialMenus(): Promise<void> {
@@ -76,7 +77,7 @@ async function readSelection(tabId: number): Promise<string> {
   }
 }
 
-async function dialAndShow(input: string, tabId: number | undefined, near: DialPush['body']['near']): Promise<void> {
+async function dialAndShow(input: string, tabId: number | undefined, near: 'menu' | 'selection'): Promise<void> {
   const outcome = await dialFromBrowser(input, tabId ?? -1);
   if (tabId !== undefined && (await showInTab(tabId, outcome, near))) return;
   if (outcome.status === 'confirm') await rebindToNotification(outcome.ticket);
@@ -84,11 +85,10 @@ async function dialAndShow(input: string, tabId: number | undefined, near: DialP
 }
 
 /** Shows the outcome in the tab; injects the content script first when the page has none. */
-async function showInTab(tabId: number, outcome: DialOutcome, near: DialPush['body']['near']): Promise<boolean> {
-  const push: DialPush = { popline: 1, type: 'dial', body: { outcome, near } };
+async function showInTab(tabId: number, outcome: DialOutcome, near: 'menu' | 'selection'): Promise<boolean> {
   const deliver = () =>
-    browser.tabs.sendMessage(tabId, push, { frameId: 0 }).then(
-      (answer) => answer === true,
+    sendToTab(tabId, 'dialOutcome', { outcome, near }).then(
+      (shown) => shown,
       () => false,
     );
   if (await deliver()) return true;
@@ -107,7 +107,7 @@ function notify(outcome: DialOutcome): void {
       ? t('clickDialNotifyConfirm', outcome.display, outcome.reasons.map((r) => t(`clickDialReason_${r}`)).join(' '))
       : outcome.status === 'dialing'
         ? t('clickDialCalling', outcome.display)
-        : t(`clickDialFailed_${outcome.code}`, outcome.detail ?? outcome.display ?? '');
+        : t(failureKey(outcome.code), outcome.detail ?? outcome.display ?? '');
   browser.notifications
     .create(id, {
       type: 'basic',

@@ -6,10 +6,10 @@
  * the page's DOM, does not show in the page's mutation observers, and the page cannot remove it.
  */
 import browser from 'webextension-polyfill';
+import { siteFeatures } from '../../shared/dial/sites';
 import { log } from '../../shared/log';
-import type { Context } from '../messaging/router';
+import type { Context } from '../../shared/messages';
 import { getSettings } from '../settings';
-import { siteFeatures } from '.';
 
 /** Marked numbers: a dotted underline and a light tint, readable on light and dark pages. */
 export const HIGHLIGHT_CSS = `

@@ -7,9 +7,9 @@
 import { findPhoneNumbers } from '../../shared/detect/findPhoneNumbers';
 import type { FoundSpan } from '../../shared/detect/quickTest';
 import type { FoundNumbers } from '../../shared/dial/messages';
-import type { Context } from '../messaging/router';
+import { siteFeatures } from '../../shared/dial/sites';
+import type { Context } from '../../shared/messages';
 import { getSettings } from '../settings';
-import { siteFeatures } from '.';
 
 /** The longest stretch of finding before other events get a turn. */
 const SLICE_MS = 10;

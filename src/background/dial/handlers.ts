@@ -1,25 +1,13 @@
-/** The click-to-dial messages from content scripts (docs/dialing.md). */
-
-import type { SiteFeatures } from '../../shared/dial/messages';
-import type { ContentState } from '../../shared/messages';
-import type { Handlers } from '../messaging/router';
-import { confirmFromPage, dialFromPage } from '.';
+/** The click-to-dial messages (docs/dialing.md): from a page's gesture, and the popup's dialer. */
+import type { Handlers } from '../../shared/messages';
+import { confirmFromPage, dialFromPage, dialFromPopup } from '.';
 import { loadDetector } from './detector';
 import { findNumbers } from './findNumbers';
 
-export const dialHandlers: Pick<Handlers, 'dialRequest' | 'dialConfirm' | 'loadDetector' | 'findNumbers'> = {
-  dialRequest: (request, context) => dialFromPage(request, context),
+export const dialHandlers: Pick<Handlers, 'dialRequest' | 'dialConfirm' | 'loadDetector' | 'findNumbers' | 'dial'> = {
+  dialRequest: dialFromPage,
   dialConfirm: ({ ticket, gesture }, context) => confirmFromPage(ticket, gesture, context),
   loadDetector: (_body, context) => loadDetector(context),
   findNumbers: ({ texts }, context) => findNumbers(texts, context),
+  dial: ({ number, confirmed }) => dialFromPopup(number, confirmed === true),
 };
-
-/** The answer to a tab on a site that dials but shows no cards: no cards, only the switches. */
-export const featuresOnly = (features: SiteFeatures): ContentState => ({
-  rev: 0,
-  cards: [],
-  canControl: false,
-  fadeAfterMs: 0,
-  dispositions: [],
-  features,
-});

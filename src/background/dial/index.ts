@@ -6,15 +6,14 @@
  * into an outcome the agent sees where they clicked. docs/dialing.md describes the rules.
  */
 import browser from 'webextension-polyfill';
-import type { DialFailure, DialOutcome, DialRequest, Gesture, SiteFeatures } from '../../shared/dial/messages';
+import type { DialOutcome, DialRequest, Gesture } from '../../shared/dial/messages';
 import { confirmReasons, gestureProblem, recentDials } from '../../shared/dial/policy';
+import { siteFeatures } from '../../shared/dial/sites';
 import { type DialTarget, parseDialInput } from '../../shared/dial/target';
 import { displayText } from '../../shared/format';
 import { log } from '../../shared/log';
-import type { ActionResult } from '../../shared/messages';
-import type { Settings } from '../../shared/settings';
-import { matchesPattern } from '../../shared/settings/matchPattern';
-import type { Context } from '../messaging/router';
+import type { Context } from '../../shared/messages';
+import { type ActionResult, type Failure, failure } from '../../shared/outcome';
 import { dial } from '../pbx/connection';
 import { getSettings } from '../settings';
 import { readState } from '../storage/state';
@@ -23,30 +22,14 @@ import { updateDialing } from './store';
 /** A pending confirmation stays answerable this long. */
 const TICKET_LIFETIME_MS = 60_000;
 
-/** The dial switches of the CRM sites this URL belongs to (all off for any other page). */
-export function siteFeatures(url: string | undefined, settings: Settings): SiteFeatures {
-  const sites = url ? settings.crm.sites.filter((site) => matchesPattern(url, site.pattern)) : [];
-  return {
-    detect: sites.some((site) => site.detect),
-    links: sites.some((site) => site.links),
-    country: settings.phone.defaultCountry,
-  };
-}
-
-const failed = (code: DialFailure, extra: { display?: string; detail?: string } = {}): DialOutcome => ({
+const failed = (code: Failure, extra: { display?: string; detail?: string } = {}): DialOutcome => ({
   status: 'failed',
   code,
   ...extra,
 });
 
-const CONNECTOR_CODES: Record<string, DialFailure> = {
-  NOT_CONNECTED: 'notConnected',
-  FORBIDDEN: 'forbidden',
-  INVALID: 'invalidNumber',
-  NOT_FOUND: 'invalidNumber',
-  BUSY: 'busy',
-  RATE_LIMITED: 'busy',
-};
+/** What the PBX refusing a `createCall` means for the agent: the number, not the request, was wrong. */
+const dialFailure = (code: Failure): Failure => (code === 'invalid' || code === 'notFound' ? 'invalidNumber' : code);
 
 /** Places the call through the connector; the PBX's message is untrusted text. */
 async function placeCall(target: DialTarget): Promise<DialOutcome> {
@@ -56,16 +39,14 @@ async function placeCall(target: DialTarget): Promise<DialOutcome> {
   await updateDialing((state) => {
     state.log = [...recentDials(state.log, Date.now()), Date.now()];
   });
-  const result = await dial(target.dial).catch((error: unknown) => ({
-    ok: false as const,
-    code: 'FAILED',
-    message: error instanceof Error ? error.message : String(error),
-  }));
+  const result = await dial(target.dial).catch((error: unknown) =>
+    failure('failed', error instanceof Error ? error.message : String(error)),
+  );
   if (result.ok) {
     log.info(`dialing ${target.kind === 'number' ? target.e164 : 'an extension'}`);
     return { status: 'dialing', display: target.display };
   }
-  return failed(CONNECTOR_CODES[result.code] ?? 'failed', {
+  return failed(result.code === 'confirm' ? 'failed' : dialFailure(result.code), {
     display: target.display,
     detail: displayText(result.message, 200),
   });
@@ -79,7 +60,7 @@ async function startDial(input: string, tabId: number): Promise<DialOutcome> {
   const settings = await getSettings();
   const parsed = parseDialInput(displayText(input, 1024), settings.phone.defaultCountry);
   if (!parsed.ok) {
-    const code: DialFailure = parsed.problem === 'invalid' ? 'invalidNumber' : parsed.problem;
+    const code: Failure = parsed.problem === 'invalid' ? 'invalidNumber' : parsed.problem;
     return failed(code, { detail: parsed.text });
   }
   const { target } = parsed;
@@ -150,29 +131,18 @@ export async function confirmFromPage(ticket: string, gesture: Gesture, context:
 export async function dialFromPopup(input: string, confirmed: boolean): Promise<ActionResult> {
   const settings = await getSettings();
   const parsed = parseDialInput(displayText(input, 1024), settings.phone.defaultCountry);
-  if (!parsed.ok) return { ok: false, code: 'INVALID', message: parsed.text };
+  if (!parsed.ok) return failure(parsed.problem === 'invalid' ? 'invalidNumber' : parsed.problem, parsed.text);
   const { target } = parsed;
   if (!confirmed) {
     const { log: dials } = await updateDialing((state) => ({ log: state.log }));
     const reasons = confirmReasons(target, settings.dial, dials, Date.now());
-    if (reasons.length) return { ok: false, code: 'CONFIRM', message: target.display, reasons };
+    if (reasons.length) return { ok: false, code: 'confirm', message: target.display, reasons };
   }
   const outcome = await placeCall(target);
   if (outcome.status === 'dialing') return { ok: true };
-  const code = outcome.status === 'failed' ? POPUP_CODES[outcome.code] : 'FAILED';
-  return {
-    ok: false,
-    code: code ?? 'FAILED',
-    message: outcome.status === 'failed' ? (outcome.detail ?? outcome.code) : '',
-  };
+  if (outcome.status === 'confirm') return failure('failed');
+  return failure(outcome.code, outcome.detail ?? outcome.display ?? '');
 }
-
-const POPUP_CODES: Partial<Record<DialFailure, string>> = {
-  notConnected: 'NOT_CONNECTED',
-  forbidden: 'FORBIDDEN',
-  invalidNumber: 'INVALID',
-  busy: 'BUSY',
-};
 
 /** The context menu or the shortcut: browser UI, a user gesture by nature. */
 export const dialFromBrowser = (input: string, tabId: number): Promise<DialOutcome> => startDial(input, tabId);

@@ -3,12 +3,13 @@
  * documented in docs/history.md). Content scripts may only touch calls the background holds
  * now (a card they show); extension pages may read and change all of it.
  */
+
+import { followRules } from '../../shared/calls';
 import { type HistoryPage, validateRecord } from '../../shared/history';
 import { toCsv } from '../../shared/history/csv';
 import { log } from '../../shared/log';
-import type { ActionResult } from '../../shared/messages';
-import { followRules } from '../calls';
-import type { Context, Handlers } from '../messaging/router';
+import type { Context, Handlers } from '../../shared/messages';
+import { type ActionResult, failure, notConnected } from '../../shared/outcome';
 import { currentConnector } from '../pbx/connection';
 import { getSettings } from '../settings';
 import { readState } from '../storage/state';
@@ -25,7 +26,7 @@ type HistoryMessages =
   | 'historyClear'
   | 'historyImport';
 
-const notFound: ActionResult = { ok: false, code: 'NOT_FOUND', message: 'no such call in the history' };
+const notFound = failure('notFound', 'no such call in the history');
 
 /** The call as the background holds it now, when the sender may touch it. */
 async function liveCall(sessionId: string) {
@@ -101,14 +102,14 @@ export const historyHandlers: Pick<Handlers, HistoryMessages> = {
     const connector = currentConnector();
     const [state, settings] = await Promise.all([readState(), getSettings()]);
     if (!connector || state.connection.state !== 'ACCESS_GRANTED') {
-      return { ok: false, code: 'NOT_CONNECTED', message: 'not connected to the phone system' };
+      return notConnected();
     }
     if (state.connection.permissions?.history === false) {
-      return { ok: false, code: 'FORBIDDEN', message: 'this token may not read the call history' };
+      return failure('forbidden', 'this token may not read the call history');
     }
     try {
       const summary = await importFromPbx(connector, history, {
-        rules: followRules(settings, state),
+        rules: followRules(settings, !!state.connection.permissions?.monitorAll),
         country: settings.phone.defaultCountry,
         limit: limit ?? DEFAULT_IMPORT_LIMIT,
         now: Date.now(),
@@ -119,7 +120,7 @@ export const historyHandlers: Pick<Handlers, HistoryMessages> = {
       return { ok: true, ...summary };
     } catch (error) {
       log.error('history: import failed', error);
-      return { ok: false, code: 'FAILED', message: error instanceof Error ? error.message : String(error) };
+      return failure('failed', error instanceof Error ? error.message : String(error));
     }
   },
 };

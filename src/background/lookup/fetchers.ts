@@ -1,10 +1,5 @@
-/**
- * The two ways a lookup reaches the CRM. From a CRM tab: its content script fetches from its
- * own site with the agent's login (no key stored anywhere). From the background: with the key
- * the administrator set, in a header (never in the address, never in a log, never in a tab).
- */
-import browser from 'webextension-polyfill';
-import { type LookupFetch, type LookupFetchResult, LookupHttpError, readJsonLimited } from '../../shared/crm/lookup';
+import { LookupHttpError, readJsonLimited } from '../../shared/crm/lookup';
+import { sendToTab } from '../messaging/sendToTab';
 import { credentialsStore, managedStore } from '../storage';
 
 /** The lookup key: the policy's, else the one saved on the options page. */
@@ -13,14 +8,9 @@ export async function lookupKey(): Promise<string> {
   return managed.lookupKey ?? own.lookupKey ?? '';
 }
 
-const isFetchResult = (value: unknown): value is LookupFetchResult =>
-  typeof value === 'object' && value !== null && typeof (value as { ok?: unknown }).ok === 'boolean';
-
 /** Asks a CRM tab's content script for the JSON at `url` (an address on that tab's own site). */
 export async function fetchInTab(tabId: number, url: string, timeoutMs: number): Promise<unknown> {
-  const request: LookupFetch = { popline: 1, type: 'lookupFetch', body: { url, timeoutMs } };
-  const result: unknown = await browser.tabs.sendMessage(tabId, request, { frameId: 0 });
-  if (!isFetchResult(result)) throw new Error('the CRM tab did not answer');
+  const result = await sendToTab(tabId, 'lookupFetch', { url, timeoutMs });
   if (result.ok) return result.json;
   if (typeof result.status === 'number') throw new LookupHttpError(result.status);
   throw new Error(String(result.error).slice(0, 200));

@@ -1,14 +1,14 @@
 /** The card's "open record" (of the one match, or the one chosen among several) and "create contact" clicks. */
-import type { ActionResult } from '../../shared/messages';
+
+import type { Handlers } from '../../shared/messages';
+import { type ActionResult, failure } from '../../shared/outcome';
 import { recordFromCrm } from '../history';
-import type { Handlers } from '../messaging/router';
 import { getSettings } from '../settings';
 import { mutate, readState } from '../storage/state';
 import { pushToTabs } from '../tabs';
 import { openCrmUrl } from './open';
 
-const refused = (code: string, message: string): ActionResult => ({ ok: false, code, message });
-const noAddress = refused('NO_RECORD', 'the CRM gave no address for this');
+const noAddress = failure('notFound', 'the CRM gave no address for this');
 
 export const lookupHandlers: Pick<Handlers, 'openRecord'> = {
   async openRecord({ sessionId, match }, { tabId }) {
@@ -17,7 +17,7 @@ export const lookupHandlers: Pick<Handlers, 'openRecord'> = {
       async (state): Promise<{ url: string; name?: string; named: boolean } | ActionResult> => {
         // Only for a card this tab shows: a page cannot open records of calls it never saw.
         if (tabId === undefined || !state.tabs[tabId]?.shown.includes(sessionId)) {
-          return refused('NOT_FOUND', 'no such call here');
+          return failure('notFound', 'no such call here');
         }
         const entry = state.lookups[sessionId];
         if (!entry) return noAddress;

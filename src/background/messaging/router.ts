@@ -6,16 +6,7 @@
 import browser, { type Runtime } from 'webextension-polyfill';
 import { check } from '../../shared/guard';
 import { log } from '../../shared/log';
-import { envelopeGuard, MESSAGES, type MessageName, type Req, type Res, type SenderKind } from '../../shared/messages';
-
-export interface Context {
-  kind: SenderKind;
-  /** The tab of a content script. */
-  tabId?: number;
-  url?: string;
-}
-
-export type Handlers = { [K in MessageName]: (body: Req<K>, context: Context) => Promise<Res<K>> };
+import { type Context, envelopeGuard, type Handlers, MESSAGES, type MessageName } from '../../shared/messages';
 
 /** Classifies the sender, or returns null for anything that is not our own code. */
 export function senderKind(sender: Runtime.MessageSender, ownId: string, ownOrigin: string): Context | null {

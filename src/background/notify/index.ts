@@ -4,6 +4,7 @@
  * refused token, and a token about to expire.
  */
 import browser from 'webextension-polyfill';
+import { t } from '../../i18n';
 import type { Call } from '../../shared/calls';
 import { displayText } from '../../shared/format';
 import { log } from '../../shared/log';
@@ -15,8 +16,6 @@ import { lastUsedTab } from '../tabs';
 const CALL_PREFIX = 'popline-call-';
 export const ACCESS_NOTIFICATION = 'popline-access';
 const ICON = 'icons/icon-128.png';
-
-const t = (key: string, ...subs: string[]) => browser.i18n.getMessage(key, subs) || key;
 
 function show(id: string, title: string, message: string): void {
   browser.notifications

@@ -1,8 +1,7 @@
 /** The toolbar icon tells the connection state at a glance; a count shows ringing calls. */
 import browser from 'webextension-polyfill';
+import { t } from '../../i18n';
 import type { RuntimeState } from '../storage';
-
-const t = (key: string, ...subs: string[]) => browser.i18n.getMessage(key, subs) || key;
 
 export function updateBadge(state: RuntimeState): void {
   const { connection } = state;

@@ -4,11 +4,12 @@
  * at once when the browser is back online, and not at all after ACCESS_DENIED.
  */
 import browser from 'webextension-polyfill';
+import { t } from '../../i18n';
+import type { CallEvent } from '../../shared/calls';
 import { log } from '../../shared/log';
-import type { ActionResult } from '../../shared/messages';
+import { type ActionResult, notConnected } from '../../shared/outcome';
 import { backoffDelay } from '../../shared/pbx/backoff';
 import { serverUrlProblem } from '../../shared/protocol';
-import { onCallEvent } from '../calls';
 import { notifyAccess } from '../notify';
 import { getSettings } from '../settings';
 import { type ConnectionInfo, credentialsStore } from '../storage';
@@ -18,6 +19,14 @@ import { updateBadge } from './badge';
 import { CtiConnector } from './connectors/cti';
 import type { Connector, ConnectorEvents, ConnectorStatus } from './connectors/types';
 import { createOzekiConnector, ozekiRefusal } from './ozeki';
+
+/** Where the connector's call events go; index.ts wires it to the calls at start-up, before any connect. */
+let onCallEvent: (event: CallEvent) => Promise<void> = async () => {
+  throw new Error('no call event handler: index.ts must wire the connection to the calls');
+};
+export const handleCallEvents = (handler: typeof onCallEvent): void => {
+  onCallEvent = handler;
+};
 
 let connector: Connector | undefined;
 let retryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -107,8 +116,6 @@ export async function connect({ force = false } = {}): Promise<void> {
   instance.open();
 }
 
-const t = (key: string, ...subs: string[]) => browser.i18n.getMessage(key, subs) || key;
-
 export const TOKEN_ALARM = 'popline-token-expiry';
 /** How long before a token expires the agent is told. */
 const TOKEN_WARNING_MS = 15 * 60_000;
@@ -172,6 +179,6 @@ export function onOnline(): void {
 }
 
 export async function dial(number: string): Promise<ActionResult> {
-  if (!connector) return { ok: false, code: 'NOT_CONNECTED', message: 'not connected to the phone system' };
+  if (!connector) return notConnected();
   return connector.createCall(number);
 }

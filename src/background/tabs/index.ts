@@ -8,9 +8,10 @@ import type { Call } from '../../shared/calls';
 import { byRelevance, cardView } from '../../shared/calls/views';
 import { withLookup } from '../../shared/crm/cardLookup';
 import { log } from '../../shared/log';
-import type { ContentState, Push } from '../../shared/messages';
+import type { ContentState } from '../../shared/messages';
 import type { Settings } from '../../shared/settings';
 import { matchesPattern } from '../../shared/settings/matchPattern';
+import { sendToTab } from '../messaging/sendToTab';
 import { getSettings } from '../settings';
 import type { RuntimeState, TabInfo } from '../storage';
 import { mutate } from '../storage/state';
@@ -93,9 +94,8 @@ export async function pushToTabs(state: RuntimeState, { force = false } = {}): P
     if (tab && tab.shown.join() !== shown.join()) tabs = { ...tabs, [id]: { ...tab, shown } };
     // Never behind a revision a stopped worker pushed but did not live to save.
     state.rev = Math.max(state.rev + 1, Date.now() * 1000);
-    const push: Push = { popline: 1, type: 'cards', body: { ...view, rev: state.rev } };
     // Not awaited: a slow tab must not hold up the others or the next event.
-    browser.tabs.sendMessage(id, push, { frameId: 0 }).then(
+    sendToTab(id, 'cards', { ...view, rev: state.rev }).then(
       () => failures.delete(id),
       () => pushFailed(id),
     );
@@ -169,3 +169,9 @@ export function tabActivated(tabId: number): void {
     if (markUsed(state, tabId)) await pushToTabs(state);
   }).catch((error) => log.warn('tab activation', error));
 }
+
+/** Pushes every tab its cards again, even where nothing changed (settings changed, worker restarted). */
+export const resyncTabs = () =>
+  mutate(async (state) => {
+    await pushToTabs(state, { force: true });
+  });

@@ -5,10 +5,10 @@
  * untrusted text from the CRM: Preact renders it as text; addresses never reach this page.
  */
 
+import { t } from '../../i18n';
 import type { CardLookup, CardMatch } from '../../shared/crm/lookup';
 import { displayText } from '../../shared/format';
 import { trusted } from '../../ui/trusted';
-import { t } from '../../i18n';
 
 export interface CallerInfoProps {
   lookup: CardLookup | undefined;

@@ -1,11 +1,12 @@
 /** One caller card. Every string from the PBX is rendered as text by Preact. */
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { t } from '../../i18n';
 import { displayText, formatDuration } from '../../shared/format';
 import type { CardView } from '../../shared/messages';
 import type { SessionAction } from '../../shared/protocol';
+import { callStateLabel } from '../../ui/format';
 import { type CallNote, NoteForm } from '../../ui/NoteForm';
 import { trusted } from '../../ui/trusted';
-import { t } from '../../i18n';
 import { CallerInfo } from './CallerInfo';
 
 export interface CardActions {
@@ -34,12 +35,6 @@ export interface CardProps {
 }
 
 const DIRECTION_KEY = { inbound: 'cardInbound', outbound: 'cardOutbound', internal: 'cardInternal' } as const;
-
-export function stateLabel(call: CardView): string {
-  if (call.phase === 'ended') return t(`end_${call.endReason ?? 'answered'}`);
-  if (!call.stateKnown) return displayText(call.rawState, 40) || t('state_unknown');
-  return t(`state_${call.phase}`);
-}
 
 /** Ring time while ringing, talk time once answered, the talk length when it ended. */
 export function timerText(call: CardView, now: number): string {
@@ -91,7 +86,7 @@ function Controls({ call, actions, onError }: { call: CardView; actions: CardAct
     setBusy(true);
     const error = await actions.act(call.sessionId, action, to);
     setBusy(false);
-    if (error) onError(t('actionFailed', error));
+    if (error) onError(error);
     else setTransferring(false);
   };
   const ringingIn = call.phase === 'ringing' && call.direction !== 'outbound';
@@ -183,7 +178,7 @@ export function Card({ call, now, fading, canControl, dispositions, actions }: C
           title={t('moveCards')}
         >
           <span class="direction">{t(DIRECTION_KEY[call.direction])}</span>
-          <span class="state">{stateLabel(call)}</span>
+          <span class="state">{callStateLabel(call)}</span>
           <span class="spacer" />
           <span class="timer">{timerText(call, now)}</span>
           <button
@@ -259,7 +254,7 @@ export function Pill({ call, now, onExpand }: { call: CardView; now: number; onE
     >
       <span class="dot" />
       <span class="pill-name">{name}</span>
-      <span class="timer">{timerText(call, now) || stateLabel(call)}</span>
+      <span class="timer">{timerText(call, now) || callStateLabel(call)}</span>
     </button>
   );
 }

@@ -3,9 +3,9 @@
  * behind "N more calls". A live region announces a ringing call to screen readers.
  */
 import { useEffect, useState } from 'preact/hooks';
+import { t } from '../../i18n';
 import { displayText } from '../../shared/format';
 import type { ContentState } from '../../shared/messages';
-import { t } from '../../i18n';
 import { Card, type CardActions, Pill } from './Card';
 
 export interface StackProps {

@@ -4,9 +4,11 @@
  * only the cards the agent is writing a note on, so they stay until the note is done.
  */
 import { createElement, render } from 'preact';
-import type { ActionResult, CardPosition, CardView, ContentState } from '../../shared/messages';
+import type { CardPosition, CardView, ContentState } from '../../shared/messages';
 import type { createMessenger } from '../../shared/messenger';
+import type { ActionResult } from '../../shared/outcome';
 import type { SessionAction } from '../../shared/protocol';
+import { failureText } from '../../ui/format';
 import type { CardActions } from './Card';
 import { CardStack } from './CardStack';
 import { createHost, type Host, pageIsDark } from './host';
@@ -40,10 +42,11 @@ export function createCardsView(send: Send, signal: AbortSignal, onError: (error
   async function outcome(request: Promise<ActionResult>): Promise<string | null> {
     try {
       const result = await request;
-      return result.ok ? null : result.message;
+      if (result.ok) return null;
+      return failureText(result.code === 'confirm' ? 'failed' : result.code, result.message);
     } catch (error) {
       onError(error);
-      return String((error as Error).message ?? error);
+      return failureText('failed', String((error as Error).message ?? error));
     }
   }
 

@@ -4,8 +4,8 @@
  * the page or the PBX is rendered as text, never as HTML.
  */
 import { useEffect, useRef } from 'preact/hooks';
-import type { MarkedNumber } from '../detect/api';
 import { t } from '../../i18n';
+import type { MarkedNumber } from '../detect/api';
 
 export interface Bubble {
   /** Changes with every new bubble, so a newer one replaces an older one. */

@@ -4,13 +4,12 @@
  * and the shortcut, which the background pushes here). Started once per content script; the
  * site's switches arrive with the content state and can change at any time.
  */
-import browser from 'webextension-polyfill';
-import type { DialOutcome, DialPush, DialSource, SiteFeatures } from '../../shared/dial/messages';
-import { isRecord } from '../../shared/guard';
+import { t } from '../../i18n';
+import type { DialOutcome, DialSource, SiteFeatures } from '../../shared/dial/messages';
 import type { createMessenger } from '../../shared/messenger';
 import { isContextInvalidated } from '../../shared/messenger';
+import { failureKey } from '../../shared/outcome';
 import { DETECTOR_KEY, type Detector } from '../detect/api';
-import { t } from '../../i18n';
 import { gestureOf } from './gesture';
 import { type HoverControl, watchHover } from './hover';
 import { createOverlay } from './layer';
@@ -22,6 +21,8 @@ type Point = { x: number; y: number };
 export interface Dialing {
   /** The site's dial switches, from each content state (undefined: all off). */
   configure(features: SiteFeatures | undefined): void;
+  /** A context-menu or shortcut dial's outcome, from the background: shown near where the agent was. */
+  showOutcome(outcome: DialOutcome, near: 'menu' | 'selection'): boolean;
 }
 
 /** How recent a right-click must be for a context-menu outcome to show at its place. */
@@ -85,7 +86,7 @@ export function startDialing(send: Send): Dialing {
         ticket: outcome.ticket,
       });
     } else {
-      const title = t(`clickDialFailed_${outcome.code}`, outcome.detail ?? outcome.display ?? '');
+      const title = t(failureKey(outcome.code), outcome.detail ?? outcome.display ?? '');
       overlay.showBubble({ ...where, kind: 'toast', error: true, title });
     }
   }
@@ -113,18 +114,6 @@ export function startDialing(send: Send): Dialing {
     }
   }
 
-  /** A context-menu or shortcut dial's outcome, from the background. */
-  function onPush(message: unknown, sender: { id?: string; tab?: unknown }): Promise<boolean> | undefined {
-    if (sender.id !== browser.runtime.id || sender.tab || !isRecord(message)) return undefined;
-    if (message.popline !== 1 || message.type !== 'dial' || !isRecord(message.body)) return undefined;
-    const { outcome, near } = message.body as DialPush['body'];
-    const fromMenu = near === 'menu' && menuClick && Date.now() - menuClick.at < MENU_CLICK_MS ? menuClick : null;
-    show(outcome, fromMenu ?? selectionPoint() ?? { x: innerWidth / 2 - 150, y: 16 });
-    return Promise.resolve(true);
-  }
-
-  browser.runtime.onMessage.addListener(onPush);
-  signal.addEventListener('abort', () => browser.runtime.onMessage.removeListener(onPush));
   window.addEventListener(
     'contextmenu',
     (event) => {
@@ -181,6 +170,12 @@ export function startDialing(send: Send): Dialing {
       if (signal.aborted) return;
       setLinks(!!features?.links);
       setDetect(!!features?.detect);
+    },
+    showOutcome(outcome, near) {
+      if (signal.aborted) return false;
+      const fromMenu = near === 'menu' && menuClick && Date.now() - menuClick.at < MENU_CLICK_MS ? menuClick : null;
+      show(outcome, fromMenu ?? selectionPoint() ?? { x: innerWidth / 2 - 150, y: 16 });
+      return true;
     },
   };
 }

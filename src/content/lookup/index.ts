@@ -1,12 +1,10 @@
 /**
  * The content script's part of a caller lookup (docs/crm.md): the background asks this CRM tab
  * to fetch JSON from its own site, so the request carries the agent's CRM login and no key is
- * stored. Only our own background may ask (not a page, not another tab), only for an address on
+ * stored. Only our own background may ask (content/pushes.ts checks), only for an address on
  * this page's origin; the answer is size-limited and returned parsed, for the background to map.
  */
-import browser from 'webextension-polyfill';
-import { type LookupFetchResult, lookupFetchGuard, readJsonLimited } from '../../shared/crm/lookup';
-import { check } from '../../shared/guard';
+import { type LookupFetchResult, readJsonLimited } from '../../shared/crm/lookup';
 
 /** Firefox's content scripts fetch as the page with `content.fetch`; elsewhere `fetch` already does. */
 const pageFetch: typeof fetch = (() => {
@@ -38,15 +36,4 @@ export async function fetchOwnSite(url: string, timeoutMs: number): Promise<Look
   } catch (error) {
     return { ok: false, error: String((error as Error)?.message ?? error).slice(0, 200) };
   }
-}
-
-export function answerLookups(signal: AbortSignal): void {
-  const onRequest = (message: unknown, sender: { id?: string; tab?: unknown }) => {
-    if (sender.id !== browser.runtime.id || sender.tab) return undefined;
-    const request = check(lookupFetchGuard, message);
-    if (!request.ok) return undefined;
-    return fetchOwnSite(request.value.body.url, request.value.body.timeoutMs);
-  };
-  browser.runtime.onMessage.addListener(onRequest);
-  signal.addEventListener('abort', () => browser.runtime.onMessage.removeListener(onRequest), { once: true });
 }

@@ -6,6 +6,7 @@
 
 import { sameNumber } from '../phone/numbers';
 import type { CtiSession, HistoryEntry } from '../protocol';
+import type { Settings } from '../settings';
 import { type CallPhase, type EndCause, type EndReason, endReason, normaliseState } from './state';
 
 export type Direction = 'inbound' | 'outbound' | 'internal';
@@ -63,6 +64,15 @@ export type CallEvent =
 export const emptyBook = (): CallBook => ({ calls: {}, floor: 0, closed: {} });
 
 const MAX_TOMBSTONES = 2000;
+
+/** Whose calls the agent follows: the settings, and monitoring all only when the token allows it. */
+export function followRules(settings: Settings, monitorAllGranted: boolean): FollowRules {
+  return {
+    extension: settings.connection.extension,
+    extraNumbers: settings.follow.extraNumbers,
+    monitorAll: settings.follow.monitorAll && monitorAllGranted,
+  };
+}
 
 export function isFollowed(session: Pick<CtiSession, 'caller' | 'callee'>, rules: FollowRules): boolean {
   if (rules.monitorAll) return true;

@@ -1,9 +1,3 @@
-/**
- * The caller lookup between contexts (docs/crm.md): what a card shows of it, and the one
- * request the background makes of a CRM tab's content script ("fetch this JSON from your own
- * site, with the agent's login"). Also the size-limited JSON reader both fetchers use.
- */
-import { type Guard, literal, num, obj, str } from '../guard';
 import type { Contact } from './lookupMap';
 
 /** A lookup that has not answered by then leaves the card as it is, with a quiet note. */
@@ -51,20 +45,7 @@ export interface CallLookup {
   recordDone?: boolean;
 }
 
-/** Background → content script in a CRM tab. */
-export interface LookupFetch {
-  popline: 1;
-  type: 'lookupFetch';
-  body: { url: string; timeoutMs: number };
-}
-
 export type LookupFetchResult = { ok: true; json: unknown } | { ok: false; error: string; status?: number };
-
-export const lookupFetchGuard: Guard<LookupFetch> = obj({
-  popline: literal(1),
-  type: literal('lookupFetch'),
-  body: obj({ url: str(4096, { min: 1 }), timeoutMs: num({ min: 1, max: 10_000 }) }),
-});
 
 export class LookupHttpError extends Error {
   constructor(readonly status: number) {

@@ -6,6 +6,7 @@
 
 import type { FoundSpan } from '../detect/quickTest';
 import { arrayOf, type Guard, GuardError, num, obj, oneOf, str } from '../guard';
+import type { Failure } from '../outcome';
 import type { ConfirmReason } from './policy';
 
 /** What a CRM site has switched on for PopLine's dialing, sent with the content state. */
@@ -31,33 +32,10 @@ export interface Gesture {
 export const DIAL_SOURCES = ['link', 'detected'] as const;
 export type DialSource = (typeof DIAL_SOURCES)[number];
 
-export const DIAL_FAILURES = [
-  'notConnected',
-  'forbidden',
-  'invalidNumber',
-  'busy',
-  'failed',
-  'notANumber',
-  'ambiguous',
-  'tooLong',
-  'empty',
-  'refused',
-  'expired',
-  'disabled',
-] as const;
-export type DialFailure = (typeof DIAL_FAILURES)[number];
-
 export type DialOutcome =
   | { status: 'dialing'; display: string }
   | { status: 'confirm'; ticket: string; display: string; reasons: ConfirmReason[] }
-  | { status: 'failed'; code: DialFailure; display?: string; detail?: string };
-
-/** Background → content: show this outcome where the agent is (after a context menu or the shortcut). */
-export interface DialPush {
-  popline: 1;
-  type: 'dial';
-  body: { outcome: DialOutcome; near: 'menu' | 'selection' };
-}
+  | { status: 'failed'; code: Failure; display?: string; detail?: string };
 
 export interface DialRequest {
   /** The link's href or the found number's text, as on the page. */

@@ -5,7 +5,8 @@
  */
 import type { DialTarget } from './target';
 
-export type ConfirmReason = 'international' | 'premium' | 'burst';
+export const CONFIRM_REASONS = ['international', 'premium', 'burst'] as const;
+export type ConfirmReason = (typeof CONFIRM_REASONS)[number];
 
 export interface DialPolicySettings {
   confirmInternational: boolean;

@@ -9,6 +9,7 @@
 import { type Call, type Direction, type FollowRules, isFollowed } from '../calls';
 import { END_REASONS, type EndReason, endReason, normaliseState } from '../calls/state';
 import { arrayOf, check, type Guarded, num, obj, oneOf, optional, str } from '../guard';
+import type { Failure } from '../outcome';
 import { sameNumber } from '../phone/numbers';
 import type { HistoryEntry } from '../protocol';
 import { MAX_DISPOSITION, MAX_NOTE } from './noteLimits';
@@ -240,7 +241,7 @@ export const historyImportGuard = obj({
   limit: optional(num({ min: 1, max: 20_000, integer: true })),
 });
 
-export type HistoryResult<T> = ({ ok: true } & T) | { ok: false; code: string; message: string };
+export type HistoryResult<T> = ({ ok: true } & T) | { ok: false; code: Failure; message: string };
 
 export interface ImportSummary {
   /** New calls added. */

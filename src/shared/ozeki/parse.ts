@@ -5,6 +5,8 @@
  * and extra fields), and the pages of `GetCallHistory`. Everything from the PBX is untrusted:
  * every function here returns a value or a reason, and never throws.
  */
+
+import type { Failure } from '../outcome';
 import { child, children, childText, parseXml, textOf, type XmlElement } from './xml';
 
 export type AnswerProblem = 'empty' | 'html' | 'notXml' | 'truncated' | 'badXml' | 'notOzeki' | 'status';
@@ -100,12 +102,12 @@ export function statusText(code: number, message = ''): string {
 }
 
 /** The action-result code for an Ozeki status code. */
-export function resultCode(code: number): string {
-  if (code === 601) return 'NOT_FOUND';
-  if (code === 302) return 'INVALID';
-  if (code === 301) return 'UNSUPPORTED';
-  if (DENIED_CODES.has(code) || code === 401) return 'FORBIDDEN';
-  return 'FAILED';
+export function resultCode(code: number): Failure {
+  if (code === 601) return 'notFound';
+  if (code === 302) return 'invalid';
+  if (code === 301) return 'unsupported';
+  if (DENIED_CODES.has(code) || code === 401) return 'forbidden';
+  return 'failed';
 }
 
 /** Seconds as `12`, `12.5`, `12,5` (a comma locale) or a .NET TimeSpan `00:00:12.5`. */

@@ -5,7 +5,7 @@
  */
 
 import { log } from '../../../shared/log';
-import type { ActionResult } from '../../../shared/messages';
+import { type ActionResult, failure, fromProtocolError, notConnected } from '../../../shared/outcome';
 import {
   CLOSE,
   type ClientFrame,
@@ -137,12 +137,12 @@ export class CtiConnector implements Connector {
   }
 
   private async command(frame: Extract<ClientFrame, { requestId: string }>): Promise<ActionResult> {
-    if (!this.granted) return { ok: false, code: 'NOT_CONNECTED', message: 'not connected to the phone system' };
+    if (!this.granted) return notConnected();
     const answer = await this.request(frame);
-    if (!answer) return { ok: false, code: 'TIMEOUT', message: 'the phone system did not answer in time' };
-    if (answer.op !== 'result') return { ok: false, code: 'FAILED', message: 'unexpected answer' };
+    if (!answer) return failure('timeout', 'the phone system did not answer in time');
+    if (answer.op !== 'result') return failure('failed', 'unexpected answer');
     if (answer.ok) return answer.sessionId ? { ok: true, sessionId: answer.sessionId } : { ok: true };
-    return { ok: false, code: answer.error?.code ?? 'FAILED', message: answer.error?.message ?? 'the command failed' };
+    return failure(fromProtocolError(answer.error?.code), answer.error?.message ?? 'the command failed');
   }
 
   private request(frame: Extract<ClientFrame, { requestId: string }>): Promise<ServerFrame | null> {

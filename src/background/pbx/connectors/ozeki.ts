@@ -9,7 +9,7 @@
  * off and opens a new one, whose first snapshot reconciles the cards.
  */
 
-import type { ActionResult } from '../../../shared/messages';
+import { type ActionResult, failure, notConnected } from '../../../shared/outcome';
 import { dialString, ozmlUrlFor } from '../../../shared/ozeki/address';
 import { SnapshotTracker, type TrackerOptions } from '../../../shared/ozeki/diff';
 import {
@@ -44,7 +44,7 @@ export interface OzekiOptions {
 }
 
 /** A request that got no Ozeki answer at all, or an answer that is not one. */
-type Outcome = { kind: 'answer'; answer: Answer } | { kind: 'failed'; code: 'TIMEOUT' | 'FAILED'; detail: string };
+type Outcome = { kind: 'answer'; answer: Answer } | { kind: 'failed'; code: 'timeout' | 'failed'; detail: string };
 
 const MAX_ANSWER_CHARS = 8 * 1024 * 1024;
 const KEEP_ALIVE_MS = 20_000;
@@ -93,17 +93,16 @@ export class OzekiConnector implements Connector {
   }
 
   async createCall(number: string): Promise<ActionResult> {
-    if (!this.granted) return { ok: false, code: 'NOT_CONNECTED', message: 'not connected to the phone system' };
+    if (!this.granted) return notConnected();
     const { apiExtension, ozmlUrl, extension } = this.options;
     if (!apiExtension || !ozmlUrl) {
-      return {
-        ok: false,
-        code: 'UNSUPPORTED',
-        message: 'click-to-dial needs an API extension and an OzML address: set them in the PopLine options',
-      };
+      return failure(
+        'unsupported',
+        'click-to-dial needs an API extension and an OzML address: set them in the PopLine options',
+      );
     }
     const dial = dialString(number);
-    if (!dial) return { ok: false, code: 'INVALID', message: 'not a phone number' };
+    if (!dial) return failure('invalid', 'not a phone number');
     const result = await this.command('Call', {
       Dialed: extension,
       ApiExtension: apiExtension,
@@ -116,15 +115,15 @@ export class OzekiConnector implements Connector {
   }
 
   async sessionAction(sessionId: string, action: SessionAction, target?: string): Promise<ActionResult> {
-    if (!this.granted) return { ok: false, code: 'NOT_CONNECTED', message: 'not connected to the phone system' };
+    if (!this.granted) return notConnected();
     const command = ACTIONS[action];
     if (!command) {
-      return { ok: false, code: 'UNSUPPORTED', message: 'the Ozeki HTTP API cannot answer a call for the agent' };
+      return failure('unsupported', 'the Ozeki HTTP API cannot answer a call for the agent');
     }
     const params: Record<string, string> = { CallId: this.tracker.legFor(sessionId) };
     if (command === 'BlindTransfer') {
       const number = dialString(target ?? '');
-      if (!number) return { ok: false, code: 'INVALID', message: 'a target number is required' };
+      if (!number) return failure('invalid', 'a target number is required');
       params.Target = number;
       params.TransferorParty = this.tracker.partyOf(sessionId);
     }
@@ -158,10 +157,10 @@ export class OzekiConnector implements Connector {
   private async command(command: string, params: Record<string, string>): Promise<ActionResult> {
     const outcome = await this.request(command, params);
     this.pollSoon();
-    if (outcome.kind === 'failed') return { ok: false, code: outcome.code, message: outcome.detail };
+    if (outcome.kind === 'failed') return failure(outcome.code, outcome.detail);
     const { answer } = outcome;
     if (answer.ok) return { ok: true };
-    return { ok: false, code: answer.code ? resultCode(answer.code) : 'FAILED', message: answer.detail };
+    return failure(answer.code ? resultCode(answer.code) : 'failed', answer.detail);
   }
 
   /** One HTTP API request, POST form-encoded, with the office user when there is one. */
@@ -196,14 +195,14 @@ export class OzekiConnector implements Connector {
       if (timedOut) {
         return {
           kind: 'failed',
-          code: 'TIMEOUT',
+          code: 'timeout',
           detail: `the phone system did not answer within ${timeoutMs / 1000} s`,
         };
       }
-      if (error instanceof HttpProblem) return { kind: 'failed', code: 'FAILED', detail: error.message };
+      if (error instanceof HttpProblem) return { kind: 'failed', code: 'failed', detail: error.message };
       return {
         kind: 'failed',
-        code: 'FAILED',
+        code: 'failed',
         detail: `the phone system at ${originOf(apiUrl)} cannot be reached (connection refused or no network)`,
       };
     } finally {

@@ -1,6 +1,6 @@
 /** What every PBX connector offers the rest of the background. */
 import type { CallEvent } from '../../../shared/calls';
-import type { ActionResult } from '../../../shared/messages';
+import type { ActionResult } from '../../../shared/outcome';
 import type { ConnectionState, HistoryEntry, Permissions, SessionAction } from '../../../shared/protocol';
 
 export interface ConnectorStatus {

@@ -1,0 +1,44 @@
+/** The messages about the phone system: its state for the popup, reconnecting, and call control. */
+import { byRelevance, cardView } from '../../shared/calls/views';
+import { withLookup } from '../../shared/crm/cardLookup';
+import type { Handlers, StatusView } from '../../shared/messages';
+import { failure, notConnected } from '../../shared/outcome';
+import { getSettings } from '../settings';
+import { readState } from '../storage/state';
+import { connect, currentConnector } from './connection';
+
+export const pbxHandlers: Pick<Handlers, 'callAction' | 'getStatus' | 'reconnect'> = {
+  async callAction({ sessionId, action, target }) {
+    const connector = currentConnector();
+    if (!connector) return notConnected();
+    const state = await readState();
+    if (!state.connection.permissions?.control) return failure('forbidden', 'this token may not control calls');
+    if (!state.book.calls[sessionId]) return failure('notFound', 'no such call');
+    return connector.sessionAction(sessionId, action, target);
+  },
+
+  async getStatus(): Promise<StatusView> {
+    const [state, settings] = await Promise.all([readState(), getSettings()]);
+    const calls = Object.values(state.book.calls)
+      .filter((call) => call.endedAt === undefined)
+      .sort(byRelevance)
+      .map((call) => withLookup(cardView(call, settings.phone.defaultCountry), state.lookups[call.sessionId]));
+    const { connection } = state;
+    const view: StatusView = {
+      state: connection.state,
+      extension: settings.connection.extension,
+      serverUrl: settings.connection.connector === 'ozeki' ? settings.ozeki.apiUrl : settings.connection.serverUrl,
+      calls,
+      canDial: connection.state === 'ACCESS_GRANTED' && connection.permissions?.dial !== false,
+      canControl: connection.state === 'ACCESS_GRANTED' && !!connection.permissions?.control,
+    };
+    if (connection.detail) view.detail = connection.detail;
+    if (connection.userName) view.userName = connection.userName;
+    return view;
+  },
+
+  async reconnect() {
+    await connect({ force: true });
+    return null;
+  },
+};

@@ -1,0 +1,143 @@
+/**
+ * The background's router (background/messaging/router.ts): each message is handled only when it
+ * is ours, from a sender kind it allows, with a body that passes its validator. Every message is
+ * tried from every sender kind: refused where MESSAGES does not allow it, handled where it does.
+ */
+import type { Runtime } from 'webextension-polyfill';
+import { createRouter, senderKind } from '../../src/background/messaging/router';
+import { type Handlers, MESSAGES, type MessageName, type Req, type SenderKind } from '../../src/shared/messages';
+
+const OWN_ID = 'popline-test-id';
+const OWN_ORIGIN = `chrome-extension://${OWN_ID}/`;
+jest.mock('webextension-polyfill', () => ({
+  __esModule: true,
+  default: {
+    runtime: { id: 'popline-test-id', getURL: (path: string) => `chrome-extension://popline-test-id/${path}` },
+  },
+}));
+
+const gesture = { at: 1_700_000_000_000, kind: 'pointer' as const };
+/** A valid body for every message (the typecheck keeps this list complete). */
+const BODIES: { [K in MessageName]: Req<K> } = {
+  contentHello: { visible: true },
+  tabActive: { visible: true },
+  dismissCard: { sessionId: 's1' },
+  callAction: { sessionId: 's1', action: 'hangup' },
+  savePosition: { right: 10, bottom: 20 },
+  getStatus: {},
+  dial: { number: '+4930123456' },
+  reconnect: {},
+  getOptions: {},
+  saveOptions: { settings: {} },
+  testConnection: { settings: {} },
+  historyQuery: { kind: 'recent' },
+  historyPrevious: { sessionId: 's1' },
+  historySetNote: { sessionId: 's1', note: 'called back' },
+  historyExport: {},
+  historyClear: {},
+  historyImport: {},
+  dialRequest: { input: 'tel:+4930123456', source: 'link', gesture },
+  dialConfirm: { ticket: 'ticket-12345678', gesture },
+  loadDetector: {},
+  findNumbers: { texts: ['030 1234567'] },
+  openRecord: { sessionId: 's1', match: 0 },
+};
+
+const SENDERS: Record<SenderKind | 'other extension' | 'subframe' | 'no tab', Runtime.MessageSender> = {
+  content: {
+    id: OWN_ID,
+    url: 'https://crm.example/contacts',
+    tab: { id: 7 } as Runtime.MessageSender['tab'],
+    frameId: 0,
+  },
+  page: { id: OWN_ID, url: `${OWN_ORIGIN}popup.html` },
+  'other extension': { id: 'someone-else', url: 'chrome-extension://someone-else/x.html' },
+  subframe: {
+    id: OWN_ID,
+    url: 'https://crm.example/frame',
+    tab: { id: 7 } as Runtime.MessageSender['tab'],
+    frameId: 3,
+  },
+  'no tab': { id: OWN_ID, url: 'https://crm.example/' },
+};
+
+function router() {
+  const called: { name: string; body: unknown; context: unknown }[] = [];
+  const handlers = new Proxy({} as Handlers, {
+    get: (_target, name: string) => async (body: unknown, context: unknown) => {
+      called.push({ name, body, context });
+      return `handled ${name}`;
+    },
+  });
+  return { route: createRouter(handlers), called };
+}
+
+const envelope = (type: string, body: unknown) => ({ popline: 1, type, body });
+const names = Object.keys(MESSAGES) as MessageName[];
+
+describe.each(names)('%s', (name) => {
+  const allowed = MESSAGES[name].from;
+  test.each(['content', 'page'] as const)('from a %s', async (kind) => {
+    const { route, called } = router();
+    const answer = route(envelope(name, BODIES[name]), SENDERS[kind]);
+    if (allowed.includes(kind)) {
+      await expect(answer).resolves.toBe(`handled ${name}`);
+      expect(called).toHaveLength(1);
+    } else {
+      expect(answer).toBeUndefined();
+      expect(called).toEqual([]);
+    }
+  });
+});
+
+test('every message is allowed from some sender, and content scripts may not use the page-only ones', () => {
+  for (const name of names) expect(MESSAGES[name].from.length).toBeGreaterThan(0);
+  const pageOnly = names.filter((name) => !MESSAGES[name].from.includes('content'));
+  expect(pageOnly).toEqual(
+    expect.arrayContaining(['getStatus', 'dial', 'saveOptions', 'testConnection', 'historyQuery', 'historyExport']),
+  );
+});
+
+test.each(['other extension', 'subframe', 'no tab'] as const)('a message from %s is refused', async (kind) => {
+  const { route, called } = router();
+  // Positive control: the same message from our own content script is handled.
+  await expect(route(envelope('dismissCard', { sessionId: 's1' }), SENDERS.content)).resolves.toBe(
+    'handled dismissCard',
+  );
+  expect(route(envelope('dismissCard', { sessionId: 's1' }), SENDERS[kind])).toBeUndefined();
+  expect(called).toHaveLength(1);
+});
+
+test('the context comes from the browser, not from the message', async () => {
+  const { route, called } = router();
+  await route({ ...envelope('dismissCard', { sessionId: 's1' }), tabId: 99, kind: 'page' }, SENDERS.content);
+  expect(called[0]?.context).toEqual({ kind: 'content', tabId: 7, url: 'https://crm.example/contacts' });
+});
+
+test('a malformed body is refused with the reason, before any handler', async () => {
+  const { route, called } = router();
+  await expect(route(envelope('dismissCard', { sessionId: 42 }), SENDERS.content)).rejects.toThrow(
+    'invalid dismissCard: sessionId: expected a string',
+  );
+  await expect(route(envelope('savePosition', { right: -1, bottom: 0 }), SENDERS.content)).rejects.toThrow(
+    'invalid savePosition',
+  );
+  expect(called).toEqual([]);
+});
+
+test.each([
+  ['not an envelope', { type: 'dismissCard', body: { sessionId: 's1' } }],
+  ['an unknown name', envelope('eval', {})],
+  ['an inherited name', envelope('__proto__', {})],
+  ['a string', 'dismissCard'],
+])('%s is ignored', (_what, message) => {
+  const { route, called } = router();
+  expect(route(message, SENDERS.content)).toBeUndefined();
+  expect(called).toEqual([]);
+});
+
+test('senderKind tells our pages from our content scripts', () => {
+  expect(senderKind(SENDERS.page, OWN_ID, OWN_ORIGIN)).toEqual({ kind: 'page', url: `${OWN_ORIGIN}popup.html` });
+  expect(senderKind(SENDERS.content, OWN_ID, OWN_ORIGIN)).toMatchObject({ kind: 'content', tabId: 7 });
+  expect(senderKind(SENDERS['other extension'], OWN_ID, OWN_ORIGIN)).toBeNull();
+});
