@@ -4,9 +4,9 @@
  * the click itself: browsers only show the prompt for a user gesture.
  */
 import browser from 'webextension-polyfill';
-import { templateOrigin } from '../shared/crm/templates';
 import type { Settings } from '../shared/settings';
 import { isValidPattern } from '../shared/settings/matchPattern';
+import { templateOrigin } from '../shared/templates';
 
 /** `http://host/*` for a server address (`ws:` counts as `http:`, `wss:` as `https:`). */
 export function originPattern(url: string): string | null {

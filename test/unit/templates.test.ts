@@ -3,9 +3,9 @@
 import type { Call } from '../../src/shared/calls';
 import { callFacts, createUrlFor, crmOrigins, planLookup, templateRecordUrl } from '../../src/shared/crm/lookupPlan';
 import { CRM_PRESETS, isPartlyUnverified } from '../../src/shared/crm/presets';
-import { fillTemplate, safeHttpUrl, templateOrigin, templateProblem } from '../../src/shared/crm/templates';
 import { lookupVariants, templateValues } from '../../src/shared/phone/forms';
 import { defaultSettings, loadSettings, type Settings } from '../../src/shared/settings';
+import { fillTemplate, safeHttpUrl, templateOrigin, templateProblem } from '../../src/shared/templates';
 
 const facts = {
   number: '+49 30 1234567',

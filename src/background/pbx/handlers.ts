@@ -1,6 +1,7 @@
 /** The messages about the phone system: its state for the popup, reconnecting, and call control. */
-import { byRelevance, cardView } from '../../shared/calls/views';
-import { withLookup } from '../../shared/crm/cardLookup';
+
+import { withLookup } from '../../shared/cards/lookup';
+import { byRelevance, cardView } from '../../shared/cards/views';
 import type { Handlers, StatusView } from '../../shared/messages';
 import { failure, notConnected } from '../../shared/outcome';
 import { getSettings } from '../settings';

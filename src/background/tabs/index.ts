@@ -5,8 +5,8 @@
  */
 import browser from 'webextension-polyfill';
 import type { Call } from '../../shared/calls';
-import { byRelevance, cardView } from '../../shared/calls/views';
-import { withLookup } from '../../shared/crm/cardLookup';
+import { withLookup } from '../../shared/cards/lookup';
+import { byRelevance, cardView } from '../../shared/cards/views';
 import { log } from '../../shared/log';
 import type { ContentState } from '../../shared/messages';
 import type { Settings } from '../../shared/settings';

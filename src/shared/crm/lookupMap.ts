@@ -7,7 +7,7 @@
  */
 import { displayText } from '../format';
 import { isRecord } from '../guard';
-import { safeHttpUrl } from './templates';
+import { safeHttpUrl } from '../templates';
 
 export interface LookupMap {
   /** Where the list of matches is; empty: the answer itself (a list, or one object). */

@@ -6,8 +6,8 @@
 import type { Call } from '../calls';
 import { type CallFacts, lookupVariants, templateValues } from '../phone/forms';
 import type { Settings } from '../settings';
+import { fillTemplate, templateOrigin, usesRecordId } from '../templates';
 import type { MapContext } from './lookupMap';
-import { fillTemplate, templateOrigin, usesRecordId } from './templates';
 
 export interface LookupPlan {
   /** One search address per number format, no duplicates, first tried first. */

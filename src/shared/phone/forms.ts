@@ -3,7 +3,7 @@
  * (docs/crm.md). Uses libphonenumber-js (`min` metadata), so it stays out of the content script.
  */
 import { type CountryCode, type PhoneNumber, parsePhoneNumberFromString } from 'libphonenumber-js/min';
-import type { TemplateValues } from '../crm/templates';
+import type { TemplateValues } from '../templates';
 import { dialDigits, userPart } from './numbers';
 
 /** Fewer digits than this is an extension or a short code: never looked up. */

@@ -5,8 +5,8 @@
  * Documented in docs/settings.md. Secrets (the token) are not part of it: see credentials.
  */
 
-import { templateProblem } from '../crm/templates';
 import { isRecord } from '../guard';
+import { templateProblem } from '../templates';
 
 export const SETTINGS_VERSION = 1;
 

@@ -1,9 +1,9 @@
 /** Turns stored calls into what cards and the popup show. */
 
+import type { Call, CallBook } from '../calls';
 import { displayText } from '../format';
 import type { CardView } from '../messages';
 import { formatNumber } from '../phone';
-import type { Call, CallBook } from '.';
 
 export function cardView(call: Call, country: string, book?: CallBook): CardView {
   const view: CardView = {

@@ -1,8 +1,8 @@
 /** What a card shows of a call's lookup: text and flags, never an address. */
 
+import { CARD_MATCHES, type CallLookup, type CardLookup } from '../crm/lookup';
+import { shownMatch } from '../crm/recordPop';
 import type { CardView } from '../messages';
-import { CARD_MATCHES, type CallLookup, type CardLookup } from './lookup';
-import { shownMatch } from './recordPop';
 
 export function cardLookup(entry: CallLookup): CardLookup | undefined {
   if (entry.state === 'off') return undefined;
