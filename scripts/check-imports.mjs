@@ -118,7 +118,6 @@ export function featureCycles(graph) {
   const features = new Map();
   for (const [file, targets] of graph) {
     const from = featureOf(file);
-    if (contextOf(file) === 'shared') continue;
     if (!features.has(from)) features.set(from, new Set());
     for (const target of targets) {
       const to = featureOf(target);

@@ -4,7 +4,7 @@
  * stopped worker, a re-sync every few seconds during a call, and "this tab is in use" signals.
  */
 import browser from 'webextension-polyfill';
-import type { ContentState } from '../shared/messages';
+import type { ContentState } from '../shared/cards';
 import { createMessenger, isContextInvalidated } from '../shared/messenger';
 import { createCardsView } from './cards';
 import { type Dialing, startDialing } from './dial';

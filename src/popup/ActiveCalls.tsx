@@ -1,7 +1,7 @@
 /** The calls in progress, with the card's controls when the server grants control. */
 import { useEffect, useState } from 'preact/hooks';
+import type { CardView } from '../shared/cards';
 import { displayText, formatDuration } from '../shared/format';
-import type { CardView } from '../shared/messages';
 import { type ActionResult, failure } from '../shared/outcome';
 import type { SessionAction } from '../shared/protocol';
 import { callStateLabel, partyName } from '../ui/format';

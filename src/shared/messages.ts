@@ -4,9 +4,7 @@
  * callers use `send()` from shared/messenger.ts. Every request is validated on arrival.
  */
 
-import type { Direction } from './calls';
-import type { CallPhase, EndReason } from './calls/state';
-import type { CardLookup } from './crm/lookup';
+import type { CardPosition, CardView, ContentState } from './cards';
 import {
   type DialOutcome,
   type DialRequest,
@@ -15,7 +13,6 @@ import {
   type FoundNumbers,
   findNumbersGuard,
   type Gesture,
-  type SiteFeatures,
 } from './dial/messages';
 import {
   anyOf,
@@ -58,48 +55,6 @@ export interface Context {
   /** The tab of a content script. */
   tabId?: number;
   url?: string;
-}
-
-/** A call as a card shows it. Built by the background; no secrets, only display data. */
-export interface CardView {
-  sessionId: string;
-  masterSessionId?: string;
-  phase: CallPhase;
-  rawState: string;
-  stateKnown: boolean;
-  direction: Direction;
-  number: string;
-  numberDisplay: string;
-  name?: string;
-  startedAt: number;
-  answeredAt?: number;
-  endedAt?: number;
-  endReason?: EndReason;
-  /** For a transferred call: who the original call was with. */
-  transferredFrom?: string;
-  /** What the CRM lookup found (docs/crm.md); absent when lookups are off. */
-  lookup?: CardLookup;
-}
-
-/** Where the agent dragged the card stack on this site (px from the bottom-right corner). */
-export interface CardPosition {
-  right: number;
-  bottom: number;
-}
-
-/** Everything a content script needs to draw; pushed whole, so applying it twice is harmless. */
-export interface ContentState {
-  /** Increases with every push; a content script ignores an older one. */
-  rev: number;
-  cards: CardView[];
-  canControl: boolean;
-  /** How long an ended, answered call's card stays. */
-  fadeAfterMs: number;
-  /** The outcome tags offered when the agent notes a call (settings `history.dispositions`). */
-  dispositions: string[];
-  position?: CardPosition;
-  /** Click-to-dial switches for this site (docs/dialing.md); absent in pushes. */
-  features?: SiteFeatures;
 }
 
 export interface StatusView {

@@ -3,7 +3,9 @@
  * words on the screen. Connectors turn the PBX's codes into these (`fromProtocolError`), the dial
  * policy adds its own, and every context shows one with the locale key `failure_<code>`.
  */
-import type { ConfirmReason } from './dial/policy';
+/** Why a dial asks the agent first (docs/dialing.md). */
+export const CONFIRM_REASONS = ['international', 'premium', 'burst'] as const;
+export type ConfirmReason = (typeof CONFIRM_REASONS)[number];
 
 export const FAILURES = [
   // What the phone system (or the connection to it) said.

@@ -5,11 +5,11 @@
  * `sendToTab` (background/messaging), the content script answers in one listener (content/index.ts).
  */
 import { CALL_PHASES, END_REASONS } from './calls/state';
+import type { CardPosition, CardView, ContentState } from './cards';
 import type { CardLookup, CardMatch, LookupFetchResult } from './crm/lookup';
 import type { DialOutcome, SiteFeatures } from './dial/messages';
 import { CONFIRM_REASONS } from './dial/policy';
 import { anyOf, arrayOf, bool, type Guard, GuardError, literal, num, obj, oneOf, optional, str } from './guard';
-import type { CardPosition, CardView, ContentState } from './messages';
 import { FAILURES } from './outcome';
 
 interface Spec<Req, Res> {

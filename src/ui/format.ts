@@ -1,8 +1,8 @@
 /** Display helpers for extension pages and the card: country names, times, call labels, failures. */
 
 import { t, uiLanguage } from '../i18n';
+import type { CardView } from '../shared/cards';
 import { displayText } from '../shared/format';
-import type { CardView } from '../shared/messages';
 import { type Failure, failureKey } from '../shared/outcome';
 
 let regionNames: Intl.DisplayNames | undefined;

@@ -7,8 +7,8 @@ import { act } from 'preact/test-utils';
 import { Card, type CardActions } from '../../src/content/cards/Card';
 import { CardStack } from '../../src/content/cards/CardStack';
 import { RecentCalls } from '../../src/popup/RecentCalls';
+import type { CardView, ContentState } from '../../src/shared/cards';
 import type { HistoryView } from '../../src/shared/history';
-import type { CardView, ContentState } from '../../src/shared/messages';
 import { mock } from '../support/browserMock';
 import { $, freshRootPerTest, root, trustedClick, typeInto, until } from '../support/dom';
 

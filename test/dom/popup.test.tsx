@@ -5,8 +5,9 @@ import { ActiveCalls } from '../../src/popup/ActiveCalls';
 import { Dialer } from '../../src/popup/Dialer';
 import { RecentCalls } from '../../src/popup/RecentCalls';
 import { StatusHeader } from '../../src/popup/StatusHeader';
+import type { CardView } from '../../src/shared/cards';
 import type { HistoryView } from '../../src/shared/history';
-import type { CardView, StatusView } from '../../src/shared/messages';
+import type { StatusView } from '../../src/shared/messages';
 import { mock } from '../support/browserMock';
 import { $, freshRootPerTest, root, until } from '../support/dom';
 

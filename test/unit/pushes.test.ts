@@ -2,7 +2,7 @@
  * Background → content messages (shared/pushes.ts, content/pushes.ts): one listener, which
  * answers only our own background, validates each push on arrival and hands it to its receiver.
  */
-import type { ContentState } from '../../src/shared/messages';
+import type { ContentState } from '../../src/shared/cards';
 import { PUSHES } from '../../src/shared/pushes';
 
 const listeners: ((message: unknown, sender: unknown) => unknown)[] = [];

@@ -5,10 +5,10 @@
  */
 import browser from 'webextension-polyfill';
 import { type CallBook, emptyBook } from '../../shared/calls';
+import type { CardPosition } from '../../shared/cards';
 import type { CallLookup } from '../../shared/crm/lookup';
 import { isRecord } from '../../shared/guard';
 import { log } from '../../shared/log';
-import type { CardPosition } from '../../shared/messages';
 import { countryFromLocales } from '../../shared/phone/locale';
 import type { ConnectionState, Permissions } from '../../shared/protocol';
 import { serialQueue } from '../../shared/serial';

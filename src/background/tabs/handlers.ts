@@ -1,5 +1,6 @@
 /** The messages of a CRM tab's content script about its cards: hello, in use, dismissed, dragged. */
-import { featuresOnly, siteFeatures } from '../../shared/dial/sites';
+import { featuresOnly } from '../../shared/cards';
+import { siteFeatures } from '../../shared/dial/sites';
 import type { Handlers } from '../../shared/messages';
 import { getSettings } from '../settings';
 import { mutate } from '../storage/state';

@@ -5,10 +5,10 @@
  */
 import browser from 'webextension-polyfill';
 import type { Call } from '../../shared/calls';
+import type { ContentState } from '../../shared/cards';
 import { withLookup } from '../../shared/cards/lookup';
 import { byRelevance, cardView } from '../../shared/cards/views';
 import { log } from '../../shared/log';
-import type { ContentState } from '../../shared/messages';
 import type { Settings } from '../../shared/settings';
 import { matchesPattern } from '../../shared/settings/matchPattern';
 import { sendToTab } from '../messaging/sendToTab';

@@ -1,5 +1,5 @@
 /** Card positions per site, cached for this worker life (pushes must not wait on storage). */
-import type { CardPosition } from '../../shared/messages';
+import type { CardPosition } from '../../shared/cards';
 import { positionStore } from '../storage';
 
 const cache = new Map<string, Promise<CardPosition | undefined>>();

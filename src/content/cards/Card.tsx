@@ -1,8 +1,8 @@
 /** One caller card. Every string from the PBX is rendered as text by Preact. */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { t } from '../../i18n';
+import type { CardView } from '../../shared/cards';
 import { displayText, formatDuration } from '../../shared/format';
-import type { CardView } from '../../shared/messages';
 import type { SessionAction } from '../../shared/protocol';
 import { callStateLabel } from '../../ui/format';
 import { type CallNote, NoteForm } from '../../ui/NoteForm';

@@ -4,8 +4,8 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { t } from '../../i18n';
+import type { ContentState } from '../../shared/cards';
 import { displayText } from '../../shared/format';
-import type { ContentState } from '../../shared/messages';
 import { Card, type CardActions, Pill } from './Card';
 
 export interface StackProps {

@@ -3,7 +3,7 @@
  * fixed in a corner, so the page's CSS cannot touch the card, the card cannot touch the page,
  * and the page's layout never shifts. It is attached only while a card shows.
  */
-import type { CardPosition } from '../../shared/messages';
+import type { CardPosition } from '../../shared/cards';
 import { CARD_CSS, hostStyle } from './styles';
 
 export interface Host {

@@ -4,7 +4,7 @@
  * only the cards the agent is writing a note on, so they stay until the note is done.
  */
 import { createElement, render } from 'preact';
-import type { CardPosition, CardView, ContentState } from '../../shared/messages';
+import type { CardPosition, CardView, ContentState } from '../../shared/cards';
 import type { createMessenger } from '../../shared/messenger';
 import type { ActionResult } from '../../shared/outcome';
 import type { SessionAction } from '../../shared/protocol';

@@ -1,5 +1,5 @@
 /** The card's CSS. It lives in the shadow root: the page cannot reach it and it cannot leak. */
-import type { CardPosition } from '../../shared/messages';
+import type { CardPosition } from '../../shared/cards';
 
 /** The host's inline style: reset everything, fixed at the given distance from the corner. */
 export const hostStyle = ({ right, bottom }: CardPosition) =>

@@ -2,7 +2,7 @@
 
 import { CARD_MATCHES, type CallLookup, type CardLookup } from '../crm/lookup';
 import { shownMatch } from '../crm/recordPop';
-import type { CardView } from '../messages';
+import type { CardView } from '.';
 
 export function cardLookup(entry: CallLookup): CardLookup | undefined {
   if (entry.state === 'off') return undefined;

@@ -2,8 +2,8 @@
 
 import type { Call, CallBook } from '../calls';
 import { displayText } from '../format';
-import type { CardView } from '../messages';
 import { formatNumber } from '../phone';
+import type { CardView } from '.';
 
 export function cardView(call: Call, country: string, book?: CallBook): CardView {
   const view: CardView = {

@@ -5,8 +5,9 @@
  */
 import type { DialTarget } from './target';
 
-export const CONFIRM_REASONS = ['international', 'premium', 'burst'] as const;
-export type ConfirmReason = (typeof CONFIRM_REASONS)[number];
+export { CONFIRM_REASONS, type ConfirmReason } from '../outcome';
+
+import type { ConfirmReason } from '../outcome';
 
 export interface DialPolicySettings {
   confirmInternational: boolean;

@@ -1,5 +1,4 @@
 /** Which click-to-dial switches a page gets: those of the CRM sites its address belongs to. */
-import type { ContentState } from '../messages';
 import type { Settings } from '../settings';
 import { matchesPattern } from '../settings/matchPattern';
 import type { SiteFeatures } from './messages';
@@ -13,13 +12,3 @@ export function siteFeatures(url: string | undefined, settings: Settings): SiteF
     country: settings.phone.defaultCountry,
   };
 }
-
-/** The answer to a tab on a site that dials but shows no cards: no cards, only the switches. */
-export const featuresOnly = (features: SiteFeatures): ContentState => ({
-  rev: 0,
-  cards: [],
-  canControl: false,
-  fadeAfterMs: 0,
-  dispositions: [],
-  features,
-});
