@@ -23,6 +23,13 @@ export default {
   projects: [
     { ...shared, displayName: 'unit', testEnvironment: 'node', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     { ...shared, displayName: 'dom', testEnvironment: 'jsdom', testMatch: ['<rootDir>/test/dom/**/*.test.tsx'] },
+    { ...shared, displayName: 'bridge', testEnvironment: 'node', testMatch: ['<rootDir>/test/bridge/**/*.test.ts'] },
+    {
+      ...shared,
+      displayName: 'conformance',
+      testEnvironment: 'node',
+      testMatch: ['<rootDir>/test/conformance/**/*.test.ts'],
+    },
     {
       ...shared,
       displayName: 'e2e',

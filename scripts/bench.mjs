@@ -19,7 +19,7 @@ const benches = readdirSync(join(root, 'bench'))
 
 const run = (args) => spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit', env: process.env }).status ?? 1;
 
-if (run([join(root, 'scripts/build.mjs'), '--quiet']) !== 0) process.exit(1);
+if (run([join(root, 'scripts/build.mjs'), '--demo', '--quiet']) !== 0) process.exit(1);
 let failed = 0;
 for (const file of benches) {
   console.log(`\n▶ bench/${file}`);

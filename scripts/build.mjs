@@ -4,6 +4,10 @@
  *   node scripts/build.mjs            build everything once
  *   node scripts/build.mjs --watch    rebuild on change (npm run dev)
  *   node scripts/build.mjs --sim      the simulator only
+ *   node scripts/build.mjs --bridge   the bridge only (dist/bridge/main.js)
+ *   node scripts/build.mjs --demo     the extension with the demo parts (host permission and
+ *                                     content script for http://127.0.0.1/*): for the tests,
+ *                                     `npm run demo` and the benchmarks, never for a store
  */
 import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -16,6 +20,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = process.env.POPLINE_DIST ?? join(root, 'dist');
 const args = new Set(process.argv.slice(2));
 const watch = args.has('--watch');
+// The store build has no demo parts (scripts/manifest.mjs); the tests and the demo add them.
+const demo = args.has('--demo') || process.env.POPLINE_DEMO === '1';
 
 const common = {
   bundle: true,
@@ -36,13 +42,18 @@ const entries = [
   { in: 'src/content/detect/index.ts', out: 'detect', format: 'iife' },
   { in: 'src/popup/index.tsx', out: 'popup', format: 'esm' },
   { in: 'src/options/index.tsx', out: 'options', format: 'esm' },
+  // The dial confirmation window (docs/security.md): browser UI no page can reach.
+  { in: 'src/dialogs/confirm.tsx', out: 'confirm', format: 'esm' },
 ];
 
 async function copyStatic(browser) {
   const out = join(dist, browser);
   const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'));
   const source = JSON.parse(await readFile(join(root, 'extension/manifest.json'), 'utf8'));
-  const manifest = browser === 'firefox' ? firefoxManifest(source, pkg.version) : chromeManifest(source, pkg.version);
+  const manifest =
+    browser === 'firefox'
+      ? firefoxManifest(source, pkg.version, { demo })
+      : chromeManifest(source, pkg.version, { demo });
   await cp(join(root, 'extension'), out, {
     recursive: true,
     filter: (path) => !path.endsWith('manifest.json') && !path.endsWith('.svg'),
@@ -94,15 +105,32 @@ async function buildSim() {
   });
 }
 
-const contexts = args.has('--sim')
-  ? [await buildSim()]
-  : [...(await buildExtension('chrome')), ...(await buildExtension('firefox')), await buildSim()];
+async function buildBridge() {
+  return esbuild.context({
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    entryPoints: { main: join(root, 'bridge/src/main.ts') },
+    outdir: join(root, 'dist/bridge'),
+    logLevel: 'warning',
+  });
+}
+
+const only = [...(args.has('--sim') ? [await buildSim()] : []), ...(args.has('--bridge') ? [await buildBridge()] : [])];
+const contexts = only.length
+  ? only
+  : [...(await buildExtension('chrome')), ...(await buildExtension('firefox')), await buildSim(), await buildBridge()];
 
 if (watch) {
   await Promise.all(contexts.map((context) => context.watch()));
-  console.log('watching for changes: dist/chrome, dist/firefox, dist/sim');
+  console.log('watching for changes: dist/chrome, dist/firefox, dist/sim, dist/bridge');
 } else {
   await Promise.all(contexts.map((context) => context.rebuild()));
   await Promise.all(contexts.map((context) => context.dispose()));
-  if (!args.has('--quiet')) console.log('built dist/chrome, dist/firefox and dist/sim');
+  const built = only.length
+    ? [...(args.has('--sim') ? ['dist/sim'] : []), ...(args.has('--bridge') ? ['dist/bridge'] : [])]
+    : ['dist/chrome', 'dist/firefox', 'dist/sim', 'dist/bridge'];
+  if (!args.has('--quiet')) console.log(`built ${built.join(', ')}`);
 }

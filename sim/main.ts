@@ -11,10 +11,9 @@
  *                                                also serve the Ozeki HTTP API (docs/ozeki.md)
  */
 import { parseArgs } from 'node:util';
-import { DEFAULT_TOKEN } from './cti';
 import type { OzekiHttpServer, OzekiSimOptions } from './ozeki';
 import { VOCABULARIES, type Vocabulary } from './pbx';
-import { loadScenario, startSimulator } from './server';
+import { DEFAULT_TOKEN, loadScenario, startSimulator } from './server';
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,

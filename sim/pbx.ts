@@ -1,6 +1,7 @@
 /**
  * The simulated phone system: calls, their states, and the events a real PBX would report.
- * No I/O here: the CTI server (sim/cti.ts) and the control API (sim/http.ts) drive it.
+ * No I/O here: the bridge's simulator source (bridge/src/sources/simulator) and the control API
+ * (sim/server.ts) drive it.
  */
 import { EventEmitter } from 'node:events';
 
@@ -171,7 +172,7 @@ export interface RingOptions {
 
 const MAX_HISTORY = 100_000;
 
-export class Pbx extends EventEmitter<{ event: [PbxEvent] }> {
+export class Pbx extends EventEmitter<{ event: [PbxEvent]; lost: [SimCall] }> {
   seq = 0;
   readonly calls = new Map<string, SimCall>();
   readonly history: HistoryRecord[] = [];
@@ -275,7 +276,7 @@ export class Pbx extends EventEmitter<{ event: [PbxEvent] }> {
     if (announce) {
       this.emitEvent('changed', call);
       this.emitEvent('closed', call);
-    }
+    } else this.emit('lost', { ...call });
     return call;
   }
 

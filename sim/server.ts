@@ -1,19 +1,52 @@
 /**
- * The simulator's one HTTP server on 127.0.0.1: the CTI WebSocket at /cti, the demo CRM at
- * /crm/, and a JSON control API at /control/ that the CLI and the tests drive.
+ * The simulator's one HTTP server on 127.0.0.1: the bridge (bridge/src/server) with the simulator
+ * source, so the CTI WebSocket at /cti is the bridge's own; the demo CRM at /crm/; and a JSON
+ * control API at /control/ that the CLI and the tests drive.
  */
+
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type StaticToken, TokenAuthority } from '../bridge/src/auth/tokens';
+import { Bridge } from '../bridge/src/server/bridge';
+import type { CtiHub, HubOptions } from '../bridge/src/server/hub';
+import { DEFAULT_HUB_LIMITS } from '../bridge/src/server/limits';
+import { SimulatorSource, type SimulatorSourceOptions } from '../bridge/src/sources/simulator';
 import { CrmApi } from './crmApi';
-import { type CtiOptions, CtiServer, defaultCtiOptions, type TokenInfo } from './cti';
 import { controlOzeki, OzekiHttpServer, type OzekiSimOptions } from './ozeki';
 import { Pbx, type SimState, VOCABULARIES, type Vocabulary } from './pbx';
 import { runScenario, type Scenario, validateScenario } from './scenario';
 import { Traffic } from './traffic';
+
+export const DEFAULT_TOKEN = 'popline-demo';
+
+export type TokenInfo = StaticToken;
+
+/** The simulator's CTI settings; the control API and the tests change them while it runs. */
+export interface CtiOptions extends HubOptions, SimulatorSourceOptions {
+  /** Tokens by value, consulted on every handshake (tests add and remove some). */
+  tokens: Record<string, TokenInfo>;
+}
+
+export const defaultCtiOptions = (): CtiOptions => ({
+  tokens: {
+    [DEFAULT_TOKEN]: {
+      userName: 'agent',
+      fullName: 'Demo Agent',
+      permissions: { dial: true, control: true, history: true, monitorAll: true },
+    },
+  },
+  vocabulary: 'dotnet',
+  heartbeat: 20,
+  handshakeTimeoutMs: 10_000,
+  dialAgentMs: 800,
+  dialCustomerMs: 2500,
+  limits: { ...DEFAULT_HUB_LIMITS },
+});
 
 export interface SimulatorOptions extends Partial<CtiOptions> {
   port?: number;
@@ -29,7 +62,9 @@ export interface Simulator {
   ctiUrl: string;
   crmUrl: string;
   pbx: Pbx;
-  cti: CtiServer;
+  /** The bridge's CTI hub (bridge/src/server/hub.ts), with the simulator's test hooks. */
+  cti: CtiHub<CtiOptions>;
+  bridge: Bridge<CtiOptions>;
   traffic: Traffic;
   /** The demo CRM's login, contact search API and page log (docs/crm.md). */
   crm: CrmApi;
@@ -92,7 +127,17 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const ozeki = ozekiOptions
     ? await new OzekiHttpServer(pbx, ozekiOptions).listen(ozekiOptions.port ?? 0, ozekiOptions.host ?? host)
     : undefined;
-  const cti = new CtiServer(pbx, { ...defaultCtiOptions(), ...ctiOverrides });
+  const ctiOptions: CtiOptions = { ...defaultCtiOptions(), ...ctiOverrides };
+  const bridge = new Bridge<CtiOptions>({
+    hubOptions: ctiOptions,
+    // Static tokens only (the record is read live); a fresh secret, since nothing here is signed to keep.
+    auth: new TokenAuthority({ secret: randomBytes(32).toString('base64url'), staticTokens: ctiOptions.tokens }),
+    sources: [new SimulatorSource(pbx, ctiOptions, 'simulator')],
+    historyCalls: 10_000,
+    webhookBodyBytes: 65_536,
+  });
+  await bridge.start();
+  const cti = bridge.hub;
   const traffic = new Traffic(pbx);
   const crm = new CrmApi();
   const scenario = async (input: Scenario | string) =>
@@ -194,6 +239,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 
   const server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
+    if (bridge.handleRequest(request, response)) return;
     const handle = async () => {
       if (url.pathname.startsWith('/control/'))
         return control(url.pathname.slice('/control'.length), request, response);
@@ -208,8 +254,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     handle().catch((error) => reply(response, 400, { error: (error as Error).message }));
   });
   server.on('upgrade', (request, socket, head) => {
-    if (new URL(request.url ?? '/', 'http://localhost').pathname === '/cti') cti.handleUpgrade(request, socket, head);
-    else socket.destroy();
+    if (!bridge.handleUpgrade(request, socket, head)) socket.destroy();
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -224,6 +269,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     crmUrl: `${origin}/crm/`,
     pbx,
     cti,
+    bridge,
     traffic,
     crm,
     ...(ozeki ? { ozeki } : {}),
@@ -231,7 +277,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     close: () =>
       new Promise<void>((resolve) => {
         traffic.stop();
-        cti.close();
+        void bridge.router.stop();
+        bridge.close();
         void ozeki?.close();
         server.closeAllConnections();
         server.close(() => resolve());

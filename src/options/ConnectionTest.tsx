@@ -39,20 +39,41 @@ const httpsOnly = (settings: Settings) =>
     settings.connection.connector === 'ozeki' ? 'https:' : 'wss:',
   );
 
+const PERMISSIONS = ['dial', 'control', 'history', 'monitorAll'] as const;
+
+/** Which server answered and what this token may do there: "PopLine bridge 0.1.0", "place calls, …". */
+export function grantedText(result: ConnectionTestResult): string[] {
+  if (result.outcome !== 'connected') return [];
+  const lines: string[] = [];
+  const server = [result.server?.name, result.server?.version].map((part) => displayText(part, 64)).filter(Boolean);
+  if (server.length) lines.push(t('test_server', server.join(' ')));
+  if (result.permissions) {
+    const granted = PERMISSIONS.filter((name) => result.permissions?.[name]).map((name) => t(`permission_${name}`));
+    lines.push(granted.length ? t('test_permissions', granted.join(', ')) : t('test_permissionsNone'));
+  }
+  return lines;
+}
+
 export type TestState = { kind: 'idle' } | { kind: 'running' } | { kind: 'done'; result: ConnectionTestResult };
 
 export function TestResult({ state, settings }: { state: TestState; settings: Settings }) {
   const text =
     state.kind === 'running' ? t('testRunning') : state.kind === 'done' ? testResultText(state.result, settings) : '';
   const outcome = state.kind === 'done' ? state.result.outcome : '';
+  const granted = state.kind === 'done' ? grantedText(state.result) : [];
   return (
-    <p
+    <div
       class={`test-result${outcome ? ` outcome-${outcome}` : ''}`}
       role="status"
       aria-live="polite"
       data-outcome={outcome}
     >
-      {text}
-    </p>
+      <p>{text}</p>
+      {granted.map((line) => (
+        <p class="granted" key={line}>
+          {line}
+        </p>
+      ))}
+    </div>
   );
 }

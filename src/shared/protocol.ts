@@ -83,7 +83,7 @@ export const sessionGuard = obj({
 });
 export type CtiSession = Guarded<typeof sessionGuard>;
 
-const permissionsGuard = obj({
+export const permissionsGuard = obj({
   dial: optional(bool),
   control: optional(bool),
   history: optional(bool),
@@ -91,7 +91,7 @@ const permissionsGuard = obj({
 });
 export type Permissions = { dial: boolean; control: boolean; history: boolean; monitorAll: boolean };
 
-const historyEntryGuard = obj({
+export const historyEntryGuard = obj({
   sessionId: text,
   startTime: text,
   direction: optional(text),

@@ -3,6 +3,7 @@
  * close codes, commands and their error codes, limits, per-agent visibility, frame and command
  * floods, handshake floods, and a slow consumer that must not hold up a fast one.
  */
+import { MAX_PENDING_PER_ADDRESS } from '../../bridge/src/server/hub';
 import { Agent, type Frame } from '../conformance/agent';
 import { sleep, startTestBridge, type TestBridge } from './fixture';
 
@@ -267,3 +268,33 @@ test('a slow consumer is cut and reconciles; it never holds up a fast one', asyn
   const again = await connect('all', '1009');
   expect(again.of('sessionsSnapshot')[0]?.sessions.map((s: Frame) => s.sessionId)).toEqual([last.sessionId]);
 }, 60_000);
+
+test('one address cannot hold more than a bounded number of unfinished handshakes', async () => {
+  b.running.bridge.hub.options.handshakeTimeoutMs = 2000;
+  const flood = await Promise.allSettled(
+    Array.from({ length: MAX_PENDING_PER_ADDRESS + 16 }, () => open({ 'x-forwarded-for': '203.0.113.9' })),
+  );
+  const refused = flood.filter((r) => r.status === 'rejected');
+  expect(refused).toHaveLength(16);
+  expect(String((refused[0] as PromiseRejectedResult).reason)).toMatch(/429/);
+  // Another address is not affected.
+  const other = await open({ 'x-forwarded-for': '198.51.100.2' });
+  other.send({ op: 'connect', v: 1, token: 'a1001', extension: '1001' });
+  await other.waitFor((f) => f.op === 'sessionsSnapshot');
+  expect(b.running.bridge.hub.stats.pendingRefused).toBe(16);
+});
+
+test('frames the bridge sends stay within 65,536 bytes: customData goes first, then others’ calls', async () => {
+  for (let i = 0; i < 300; i++) {
+    b.pbx.ring({ from: `+4930${i}`, to: '1002', name: 'N'.repeat(200), customData: { note: 'c'.repeat(500) } });
+  }
+  const own = Array.from({ length: 5 }, (_, i) => b.pbx.ring({ from: `+4940${i}`, to: '1009' }).sessionId);
+  const agent = await connect('all', '1009');
+  const text = agent.raw.find((raw) => raw.includes('"sessionsSnapshot"')) as string;
+  expect(Buffer.byteLength(text)).toBeLessThanOrEqual(65_536);
+  const ids = (JSON.parse(text).sessions as Frame[]).map((s) => s.sessionId);
+  expect(ids.length).toBeGreaterThan(50);
+  expect(ids.length).toBeLessThan(305);
+  for (const id of own) expect(ids).toContain(id);
+  expect(b.logs().some((l) => l.msg === 'snapshot cut to fit one frame')).toBe(true);
+});

@@ -3,8 +3,11 @@
  * the bridge's, with the simulator's test surface (live tokens, silent ends, drops, raw frames) and
  * the bridge's health routes on the same port.
  */
+import { defaultSimulatorSourceOptions, SimulatorSource } from '../../bridge/src/sources/simulator';
+import { Pbx } from '../../sim/pbx';
 import { type Simulator, startSimulator } from '../../sim/server';
 import { Agent } from '../conformance/agent';
+import { startTestBridge } from './fixture';
 
 let sim: Simulator;
 const agents: Agent[] = [];
@@ -65,4 +68,25 @@ test('test hooks: raw frames reach agents, a drop cuts them; health routes answe
     ready: true,
     sources: { simulator: true },
   });
+});
+
+test('in the bridge, the simulator source rings calls over HTTP only when its control is on', async () => {
+  const withControl = new SimulatorSource(new Pbx(), defaultSimulatorSourceOptions(), 'demo', { control: true });
+  const without = new SimulatorSource(new Pbx(), defaultSimulatorSourceOptions(), 'quiet');
+  const b = await startTestBridge({ sources: [withControl, without] });
+  try {
+    const agent = await Agent.connect(b.url, 'a1001', '1001');
+    const post = (path: string, body: unknown) =>
+      fetch(`${b.running.origin}${path}`, { method: 'POST', body: JSON.stringify(body) });
+    const rung = await post('/sources/demo/calls', { from: '+4930123', to: '1001', name: 'Demo' });
+    const { sessionId } = (await rung.json()) as { sessionId: string };
+    await agent.waitFor((f) => f.op === 'sessionCreated' && f.session.sessionId === sessionId);
+    expect((await post(`/sources/demo/calls/${sessionId}/answer`, {})).status).toBe(200);
+    await agent.waitFor((f) => f.op === 'sessionStateChanged' && f.session.state === 'InCall');
+    expect((await post('/sources/quiet/calls', { from: '+4930123', to: '1001' })).status).toBe(404);
+    expect(without.pbx.active()).toEqual([]);
+    agent.close();
+  } finally {
+    await b.stop();
+  }
 });

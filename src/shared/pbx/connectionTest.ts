@@ -24,6 +24,8 @@ export interface ConnectionTestResult {
   detail?: string;
   userName?: string;
   permissions?: Permissions;
+  /** The server's own name and version, when it says (the PopLine bridge does). Untrusted text. */
+  server?: { name?: string; version?: string };
 }
 
 /** How an HTTP request to the same address went: it tells "nothing there" from "not ours". */
@@ -55,6 +57,7 @@ export function classifyProbe(facts: ProbeFacts): ConnectionTestResult {
         outcome: 'connected',
         permissions: normalisePermissions(frame.permissions),
         ...(name ? { userName: name } : {}),
+        ...(frame.server?.name || frame.server?.version ? { server: frame.server } : {}),
       };
     }
     if (frame.state === 'ACCESS_DENIED') return { outcome: 'denied', detail: frame.reason || facts.closeReason || '' };

@@ -1,0 +1,282 @@
+/**
+ * One bridge: hub + calls book + history + sources + HTTP routes (/cti, /healthz, /readyz, /metrics,
+ * /enrol, /sources/<id>/...). `createBridge` builds it without listening, so the simulator can mount
+ * it on its own server; `startBridge` listens (http or https per config) and drains on request:
+ * stop accepting, close agents with 1012 so they reconnect elsewhere, finish within the grace time.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
+import type { Duplex } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { FailureThrottle } from '../auth/throttle';
+import { enrolRoute, type StaticToken, TOKENS_FILE, TokenAuthority } from '../auth/tokens';
+import type { BridgeConfig } from '../ops/config';
+import { createHttpServer } from '../ops/listen';
+import { createLogger, type Logger } from '../ops/log';
+import { type BridgeMetrics, createMetrics } from '../ops/metrics';
+import { simulatorFactory } from '../sources/simulator';
+import type { CallSource, SourceFactory, SourceLog } from '../sources/types';
+import { webhookFactory } from '../sources/webhook';
+import { CallBook } from './calls';
+import { allowExtension, preflight } from './cors';
+import { HistoryStore } from './history';
+import { type Authenticator, CtiHub, type HubOptions, type Throttle } from './hub';
+import { DEFAULT_HUB_LIMITS } from './limits';
+import { SourceRouter } from './router';
+
+export const SOURCE_TYPES: Record<string, SourceFactory> = {
+  simulator: simulatorFactory,
+  webhook: webhookFactory,
+};
+
+/** For loadConfig: each source type's check of its configuration entry. */
+export const sourceChecks = Object.fromEntries(Object.entries(SOURCE_TYPES).map(([type, f]) => [type, f.check]));
+
+export const SERVER_NAME = 'PopLine bridge';
+
+/** The package version, read where the sources or the build can find package.json. */
+export function bridgeVersion(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  for (const candidate of ['../../../package.json', '../../package.json', '../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(here, candidate), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'popline' && pkg.version) return pkg.version;
+    } catch {
+      // Try the next place.
+    }
+  }
+  return '0.0.0';
+}
+
+export interface BridgeParts<O extends HubOptions = HubOptions> {
+  hubOptions: O;
+  auth: Authenticator;
+  sources: CallSource[];
+  historyCalls: number;
+  webhookBodyBytes: number;
+  dataDir?: string;
+  throttle?: Throttle;
+  metrics?: BridgeMetrics;
+  log?: SourceLog;
+  /** POST /enrol, when tokens are the bridge's own. */
+  enrol?: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+}
+
+const quiet: SourceLog = { debug() {}, info() {}, warn() {}, error() {} };
+
+function json(res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+    ...extra,
+  });
+  res.end(text);
+}
+
+export class Bridge<O extends HubOptions = HubOptions> {
+  readonly book: CallBook;
+  readonly history: HistoryStore;
+  readonly router: SourceRouter;
+  readonly hub: CtiHub<O>;
+  readonly log: SourceLog;
+  started = false;
+  draining = false;
+
+  constructor(private readonly parts: BridgeParts<O>) {
+    this.log = parts.log ?? quiet;
+    this.book = new CallBook((event) => this.hub.publish(event));
+    this.history = new HistoryStore(
+      parts.historyCalls,
+      parts.dataDir ? join(parts.dataDir, 'history.jsonl') : undefined,
+    );
+    this.router = new SourceRouter(this.book, this.history, this.log, {
+      webhookBodyBytes: parts.webhookBodyBytes,
+      ...(parts.dataDir ? { dataDir: parts.dataDir } : {}),
+      ...(parts.metrics ? { metrics: parts.metrics } : {}),
+    });
+    for (const source of parts.sources) this.router.add(source);
+    this.hub = new CtiHub(parts.hubOptions, {
+      auth: parts.auth,
+      book: this.book,
+      commands: this.router,
+      ...(parts.throttle ? { throttle: parts.throttle } : {}),
+      ...(parts.metrics ? { metrics: parts.metrics } : {}),
+      log: this.log,
+      server: { name: SERVER_NAME, version: bridgeVersion() },
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.router.start();
+    this.started = true;
+  }
+
+  get ready(): boolean {
+    return this.started && !this.draining && this.router.allUp;
+  }
+
+  /** Handles the bridge's paths; false for any other path (the simulator serves its own). */
+  handleRequest(req: IncomingMessage, res: ServerResponse): boolean {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (path === '/healthz') {
+      json(res, 200, { ok: true });
+      return true;
+    }
+    if (path === '/readyz') {
+      const body = { ready: this.ready, draining: this.draining, sources: this.router.health() };
+      json(res, this.ready ? 200 : 503, body);
+      return true;
+    }
+    if (path === '/metrics' && this.parts.metrics) {
+      void this.parts.metrics.route(req, res);
+      return true;
+    }
+    if (path === '/enrol' && this.parts.enrol) {
+      // The extension's options page asks from its own origin (CORS); nothing else gets an answer it can read.
+      if (preflight(req, res)) return true;
+      allowExtension(req, res);
+      this.parts.enrol(req, res).catch(() => json(res, 400, { error: 'bad_request', message: 'unreadable request' }));
+      return true;
+    }
+    const match = /^\/sources\/([A-Za-z0-9_-]{1,64})(\/.*)?$/.exec(path);
+    if (match) {
+      const source = this.router.sources.get(match[1] as string);
+      if (this.draining) {
+        json(res, 503, { error: 'draining', message: 'this bridge is shutting down; retry' }, { connection: 'close' });
+      } else if (!source?.route) {
+        json(res, 404, { error: 'not_found', message: 'no such source' });
+      } else {
+        Promise.resolve(source.route(req, res, match[2] ?? '/')).catch((error) => {
+          this.log.error('source route failed', { source: source.id, error: (error as Error).message });
+          if (!res.headersSent) json(res, 500, { error: 'internal', message: 'the source failed' });
+        });
+      }
+      return true;
+    }
+    return false;
+  }
+
+  /** Takes the /cti upgrade; false for any other path. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
+    if (new URL(req.url ?? '/', 'http://localhost').pathname !== '/cti') return false;
+    this.hub.handleUpgrade(req, socket, head);
+    return true;
+  }
+
+  /** Stops taking agents and events, closes agents with `code`, and stops the sources. */
+  async drain(code = 1012, reason = 'server restarting'): Promise<void> {
+    this.draining = true;
+    this.hub.closeAll(code, reason);
+    await this.router.stop();
+  }
+
+  close(): void {
+    this.draining = true;
+    this.hub.close();
+  }
+}
+
+export interface RunningBridge {
+  bridge: Bridge;
+  server: Server;
+  port: number;
+  /** ws:// or wss:// URL of the CTI endpoint. */
+  url: string;
+  origin: string;
+  authority: TokenAuthority;
+  /** Graceful: stop accepting, 1012 to agents, wait for them (up to shutdownGraceMs), then cut. */
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  log?: Logger;
+  /** Sources built by the caller (tests); otherwise from config.sources. */
+  sources?: CallSource[];
+  metrics?: BridgeMetrics;
+  /** Tokens by value (the zero-configuration demo's 'popline-demo'); read live. */
+  staticTokens?: Record<string, StaticToken>;
+}
+
+/** Starts a bridge from a configuration; works in any process (tests run it in a child). */
+export async function startBridge(config: BridgeConfig, options: StartOptions = {}): Promise<RunningBridge> {
+  const log = options.log ?? createLogger({ level: config.logLevel });
+  const metrics = options.metrics ?? createMetrics();
+  const authority = new TokenAuthority({
+    secret: config.tokenSecret || randomBytes(32).toString('base64url'),
+    ...(config.dataDir ? { file: join(config.dataDir, TOKENS_FILE) } : {}),
+    ...(options.staticTokens ? { staticTokens: options.staticTokens } : {}),
+  });
+  const throttle = new FailureThrottle();
+  const sources =
+    options.sources ??
+    config.sources.map((raw) => {
+      const factory = SOURCE_TYPES[raw.type];
+      if (!factory) throw new Error(`unknown source type ${raw.type}`);
+      return factory.create(raw);
+    });
+  const bridge = new Bridge({
+    hubOptions: {
+      heartbeat: config.heartbeat,
+      handshakeTimeoutMs: config.limits.handshakeTimeoutMs,
+      limits: { ...DEFAULT_HUB_LIMITS, ...config.limits },
+    },
+    auth: authority,
+    sources,
+    historyCalls: config.limits.historyCalls,
+    webhookBodyBytes: config.limits.webhookBodyBytes,
+    ...(config.dataDir ? { dataDir: config.dataDir } : {}),
+    throttle,
+    metrics,
+    log,
+    enrol: enrolRoute(authority, { throttle: new FailureThrottle() }),
+  });
+  await bridge.start();
+  const server = createHttpServer(config, (req, res) => {
+    if (!bridge.handleRequest(req, res)) json(res, 404, { error: 'not_found', message: 'no such path' });
+  });
+  server.on('upgrade', (req, socket, head) => {
+    if (!bridge.handleUpgrade(req, socket, head)) socket.destroy();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const hostPart = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const origin = `${config.tls ? 'https' : 'http'}://${hostPart}:${port}`;
+  log.info('bridge listening', {
+    url: `${config.tls ? 'wss' : 'ws'}://${hostPart}:${port}/cti`,
+    sources: sources.map((s) => `${s.type}:${s.id}`),
+    dataDir: config.dataDir ?? null,
+  });
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      const deadline = Date.now() + config.shutdownGraceMs;
+      server.close();
+      await bridge.drain();
+      while (bridge.hub.clients.size > 0 && Date.now() < deadline - 100) {
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      bridge.close();
+      authority.close();
+      (server as Server).closeAllConnections?.();
+      log.info('bridge stopped', { agentsLeft: bridge.hub.clients.size });
+    })();
+    return stopping;
+  };
+  return {
+    bridge: bridge as Bridge,
+    server: server as Server,
+    port,
+    url: `${config.tls ? 'wss' : 'ws'}://${hostPart}:${port}/cti`,
+    origin,
+    authority,
+    stop,
+  };
+}
