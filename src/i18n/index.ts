@@ -9,3 +9,15 @@ export const tOptional = (key: string, ...subs: string[]): string => browser.i18
 
 /** The browser's UI language, for dates and country names. */
 export const uiLanguage = (): string => browser.i18n.getUILanguage() || 'en';
+
+/**
+ * A UI string for a count: `key_one`, `key_few`, `key_many` or `key_other`, whichever form
+ * `Intl.PluralRules` picks for `n`, `key_other` when that form is missing. The rules are those
+ * of the messages' own language (`languageTag`), not the browser's: a browser in a language
+ * PopLine lacks gets English text, and English plurals. $1 is `n` written the UI language's way.
+ */
+export function tPlural(key: string, n: number, ...subs: string[]): string {
+  const form = new Intl.PluralRules(browser.i18n.getMessage('languageTag') || 'en').select(n);
+  const all = [new Intl.NumberFormat(uiLanguage()).format(n), ...subs];
+  return browser.i18n.getMessage(`${key}_${form}`, all) || browser.i18n.getMessage(`${key}_other`, all) || key;
+}

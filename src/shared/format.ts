@@ -1,12 +1,17 @@
 /** Pure text helpers shared by the card and the popup. */
 
-/** `m:ss`, or `h:mm:ss` past an hour. */
-export function formatDuration(ms: number): string {
+/**
+ * `m:ss`, or `h:mm:ss` past an hour, as a call timer reads in every language PopLine ships;
+ * the digits are the language's own (Intl), the browser's UI language when none is given.
+ */
+export function formatDuration(ms: number, language?: string): string {
   const total = Math.max(0, Math.floor(ms / 1000));
+  const plain = new Intl.NumberFormat(language, { useGrouping: false });
+  const two = new Intl.NumberFormat(language, { useGrouping: false, minimumIntegerDigits: 2 });
   const hours = Math.floor(total / 3600);
   const minutes = Math.floor((total % 3600) / 60);
-  const seconds = String(total % 60).padStart(2, '0');
-  return hours ? `${hours}:${String(minutes).padStart(2, '0')}:${seconds}` : `${minutes}:${seconds}`;
+  const seconds = two.format(total % 60);
+  return hours ? `${plain.format(hours)}:${two.format(minutes)}:${seconds}` : `${plain.format(minutes)}:${seconds}`;
 }
 
 /**

@@ -5,7 +5,7 @@
  * untrusted text from the CRM: Preact renders it as text; addresses never reach this page.
  */
 
-import { t } from '../../i18n';
+import { t, tPlural } from '../../i18n';
 import type { CardLookup, CardMatch } from '../../shared/crm/lookup';
 import { displayText } from '../../shared/format';
 import { trusted } from '../../ui/trusted';
@@ -69,7 +69,7 @@ export function CallerInfo({ lookup, open, onError }: CallerInfoProps) {
   const more = (lookup.total ?? matches.length) - matches.length;
   return (
     <div class="caller" data-lookup="several">
-      <div class="quiet">{t('lookupSeveral', String(lookup.total ?? matches.length))}</div>
+      <div class="quiet">{tPlural('lookupSeveral', lookup.total ?? matches.length)}</div>
       <ul class="matches">
         {matches.map((item, index) => (
           <li key={`${index}:${item.name}`}>
@@ -79,7 +79,7 @@ export function CallerInfo({ lookup, open, onError }: CallerInfoProps) {
           </li>
         ))}
       </ul>
-      {more > 0 ? <div class="quiet">{t('lookupMore', String(more))}</div> : null}
+      {more > 0 ? <div class="quiet">{tPlural('lookupMore', more)}</div> : null}
     </div>
   );
 }

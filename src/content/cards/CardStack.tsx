@@ -3,7 +3,7 @@
  * behind "N more calls". A live region announces a ringing call to screen readers.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { t } from '../../i18n';
+import { t, tPlural } from '../../i18n';
 import type { ContentState } from '../../shared/cards';
 import { displayText } from '../../shared/format';
 import { Card, type CardActions, Pill } from './Card';
@@ -78,7 +78,7 @@ export function CardStack({ state, isDark, actions, kept = NOTHING_KEPT }: Stack
           onClick={(event) => event.isTrusted && setShowAll(!showAll)}
           aria-label={showAll ? t('showFewerCalls') : t('showAllCalls')}
         >
-          {showAll ? t('showFewerCalls') : t('moreCalls', String(folded))}
+          {showAll ? t('showFewerCalls') : tPlural('moreCalls', folded)}
         </button>
       ) : null}
       {pills.length ? (

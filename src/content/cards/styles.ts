@@ -30,7 +30,7 @@ export const CARD_CSS = `
 @keyframes pulse { 50% { opacity: .35; } }
 @media (prefers-reduced-motion: reduce) { .card[data-phase="ringing"] .bar { animation: none; } .card { transition: none; } }
 .body { padding: 8px 12px 10px; }
-.top { display: flex; align-items: center; gap: 6px; color: var(--muted); font-size: 12px; cursor: grab;
+.top { display: flex; flex-wrap: wrap; align-items: center; gap: 6px; color: var(--muted); font-size: 12px; cursor: grab;
   touch-action: none; user-select: none; }
 .state { font-weight: 600; color: var(--accent); }
 .spacer { flex: 1; }
@@ -53,7 +53,7 @@ button.link { border: 0; padding: 0; color: var(--accent); font-size: 12px; }
 button.danger { background: #d93025; border-color: #d93025; color: #fff; }
 button.primary { background: var(--accent); border-color: var(--accent); color: #fff; }
 .actions, .transfer { display: flex; gap: 6px; margin-top: 8px; flex-wrap: wrap; }
-.transfer input { flex: 1; min-width: 0; font: inherit; color: inherit; background: transparent;
+.transfer input { flex: 1 1 100%; min-width: 0; font: inherit; color: inherit; background: transparent;
   border: 1px solid var(--border); border-radius: 6px; padding: 3px 8px; }
 .note-form { display: flex; flex-direction: column; gap: 6px; margin-top: 8px; }
 .note-form textarea { width: 100%; min-height: 56px; resize: vertical; font: inherit; color: inherit;
