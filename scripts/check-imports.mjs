@@ -23,6 +23,7 @@ const ALLOWED = {
   content: ['content', 'shared', 'ui', 'i18n'],
   popup: ['popup', 'shared', 'ui', 'i18n'],
   options: ['options', 'shared', 'ui', 'i18n'],
+  dialogs: ['dialogs', 'shared', 'ui', 'i18n'],
   ui: ['ui', 'shared', 'i18n'],
   i18n: [],
   shared: ['shared'],

@@ -50,7 +50,7 @@ step('checking the browser');
 execFileSync('node', [join(root, 'scripts/ensure-browsers.mjs')], { stdio: 'inherit' });
 
 step('building the extension');
-execFileSync('node', [join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
+execFileSync('node', [join(root, 'scripts/build.mjs'), '--demo'], { stdio: 'inherit' });
 
 step('starting the PBX simulator');
 const port = await freePort(8765);
@@ -89,6 +89,8 @@ try {
         settings: {
           version: 1,
           connection: { connector: 'cti', serverUrl: url, extension: '1001', allowInsecure: false },
+          // The demo build's CRM site (the store build has none: docs/security.md).
+          crm: { sites: [{ pattern: 'http://127.0.0.1/*', card: true, detect: true, links: true }], homeUrl: '' },
           // The demo CRM (docs/crm.md): the caller is looked up from the CRM tab, with the
           // agent's CRM login, and their record opens there when the call rings.
           record: {

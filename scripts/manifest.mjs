@@ -6,13 +6,30 @@
  */
 export const GECKO_ID = 'popline@popline.dev';
 const CHROME_ONLY_PERMISSIONS = new Set(['offscreen', 'sidePanel', 'tabGroups']);
+/** The demo CRM of the simulator (sim/): a CRM site from the start, in the demo and test builds only. */
+export const DEMO_ORIGIN = 'http://127.0.0.1/*';
 
-export function chromeManifest(source, version) {
-  return { ...structuredClone(source), version };
+/**
+ * The demo parts (docs/security.md): a host permission and a static content script for the
+ * simulator's demo CRM on this computer. A store build has neither: every CRM site is granted
+ * by the administrator or the agent in the options page.
+ */
+function addDemoParts(manifest) {
+  manifest.host_permissions = [...new Set([...(manifest.host_permissions ?? []), DEMO_ORIGIN])];
+  manifest.content_scripts = [
+    ...(manifest.content_scripts ?? []),
+    { matches: [DEMO_ORIGIN], js: ['content.js'], run_at: 'document_idle' },
+  ];
+  return manifest;
 }
 
-export function firefoxManifest(source, version) {
-  const manifest = chromeManifest(source, version);
+export function chromeManifest(source, version, { demo = false } = {}) {
+  const manifest = { ...structuredClone(source), version };
+  return demo ? addDemoParts(manifest) : manifest;
+}
+
+export function firefoxManifest(source, version, options = {}) {
+  const manifest = chromeManifest(source, version, options);
   const { service_worker: script, type } = manifest.background;
   manifest.background = { scripts: [script], ...(type ? { type } : {}) };
   delete manifest.minimum_chrome_version;

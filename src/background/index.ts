@@ -27,6 +27,7 @@ import {
 import { forgetSettings, getSettings } from './settings';
 import { needsReconnect, touchesSettings } from './settings/change';
 import { restrictStorageToExtension } from './storage';
+import { onConfigChanged } from './storage/config';
 import { readState } from './storage/state';
 import { resyncTabs, tabActivated, tabClosed } from './tabs';
 import { syncCrmScripts } from './tabs/crmSites';
@@ -38,8 +39,9 @@ handleCallEvents(onCallEvent);
 
 browser.runtime.onMessage.addListener(createRouter(handlers) as never);
 
-browser.storage.onChanged.addListener((changes, area) => {
-  if ((area !== 'local' && area !== 'managed') || !touchesSettings(changes)) return;
+// Settings, credentials or policy changed (storage/config.ts: wherever they are kept).
+onConfigChanged((changes) => {
+  if (!touchesSettings(changes)) return;
   forgetSettings();
   // Every setting applies at once; only connection settings and credentials reconnect.
   if (needsReconnect(changes)) void connect({ force: true });
@@ -96,6 +98,8 @@ browser.runtime.onStartup.addListener(() => void restrictStorageToExtension());
 globalThis.addEventListener('online', onOnline);
 
 async function boot(): Promise<void> {
+  // Before anything reads a setting: where settings live, and content scripts kept out of storage.
+  await restrictStorageToExtension();
   await browser.alarms.create(WATCHDOG, { periodInMinutes: 0.5 });
   const state = await readState();
   updateBadge(state);

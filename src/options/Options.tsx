@@ -13,6 +13,7 @@ import { TestResult, type TestState } from './ConnectionTest';
 import { Credentials, credentialChanges } from './Credentials';
 import { CrmPresets } from './CrmPresets';
 import { CrmSites } from './CrmSites';
+import { Enrolment } from './Enrolment';
 import { Field } from './Field';
 import { appliesTo, sectionKey, sections } from './fields';
 import { neededOrigins, requestOrigins, serverPatterns } from './permissions';
@@ -106,6 +107,11 @@ export function Options() {
           return;
         }
         await reload();
+        // Secrets entered for the old server address were deleted (docs/security.md): say so.
+        if (result.cleared?.length) {
+          setNotice({ kind: 'error', text: t('credentialsCleared'), details: result.cleared });
+          return;
+        }
         setNotice({ kind: 'ok', text: granted ? t('savedApplied') : t('savedWithoutAccess') });
       } finally {
         saving.current = false;
@@ -194,6 +200,16 @@ export function Options() {
                     saved={view.credentialsSaved}
                     locked={view.credentialsLocked}
                   />
+                  {draft.connection.connector === 'cti' && !view.credentialsLocked.includes('token') ? (
+                    <Enrolment
+                      serverUrl={draft.connection.serverUrl}
+                      allowInsecure={draft.connection.allowInsecure}
+                      onSaving={(on) => {
+                        saving.current = on;
+                      }}
+                      onEnrolled={() => void reload()}
+                    />
+                  ) : null}
                   <div class="test">
                     <button type="button" name="testConnection" onClick={runTest} disabled={test.kind === 'running'}>
                       {t('testConnection')}

@@ -44,15 +44,26 @@ function ActiveCall({ call, canControl, now }: { call: CardView; canControl: boo
   const [transferOpen, setTransferOpen] = useState(false);
   const [target, setTarget] = useState('');
   const [problem, setProblem] = useState('');
-  const act = async (action: SessionAction, to?: string) => {
+  /** A transfer target the dial policy asks about (premium, international, emergency): the question. */
+  const [asking, setAsking] = useState<{ to: string; text: string } | null>(null);
+  const act = async (action: SessionAction, to?: string, confirmed = false) => {
     setProblem('');
+    setAsking(null);
     let result: ActionResult;
     try {
-      result = await send('callAction', { sessionId: call.sessionId, action, ...(to ? { target: to } : {}) });
+      result = await send('callAction', {
+        sessionId: call.sessionId,
+        action,
+        ...(to ? { target: to } : {}),
+        ...(confirmed ? { confirmed } : {}),
+      });
     } catch (error) {
       result = failure('failed', String((error as Error)?.message ?? error));
     }
-    if (!result.ok) setProblem(resultText(result));
+    if (!result.ok && result.code === 'confirm' && to) {
+      const why = result.reasons.map((reason) => t(`clickDialReason_${reason}`)).join(' ');
+      setAsking({ to, text: `${t('transferConfirmTitle', displayText(result.message, 64))} ${why}` });
+    } else if (!result.ok) setProblem(resultText(result));
     else if (action === 'blindTransfer') setTransferOpen(false);
   };
   const name = partyName(call);
@@ -121,6 +132,17 @@ function ActiveCall({ call, canControl, now }: { call: CardView; canControl: boo
             {t('cancel')}
           </button>
         </form>
+      ) : null}
+      {asking ? (
+        <div class="confirm" role="alertdialog">
+          <p>{asking.text}</p>
+          <button type="button" class="primary" onClick={() => void act('blindTransfer', asking.to, true)}>
+            {t('transfer')}
+          </button>
+          <button type="button" onClick={() => setAsking(null)}>
+            {t('cancel')}
+          </button>
+        </div>
       ) : null}
       {problem ? (
         <p class="error" role="alert">

@@ -7,12 +7,14 @@
 import type { CardPosition, CardView, ContentState } from './cards';
 import {
   type DialOutcome,
+  type DialQuestion,
   type DialRequest,
   dialConfirmGuard,
   dialRequestGuard,
   type FoundNumbers,
   findNumbersGuard,
   type Gesture,
+  gestureGuard,
 } from './dial/messages';
 import {
   anyOf,
@@ -43,6 +45,7 @@ import {
 } from './history';
 import type { ActionResult } from './outcome';
 import type { ConnectionTestResult } from './pbx/connectionTest';
+import type { EnrolResult } from './pbx/enrol';
 import { type ConnectionState, SESSION_ACTIONS, type SessionAction } from './protocol';
 import type { CredentialChanges, OptionsView, SaveOptionsResult } from './settings/options';
 
@@ -81,7 +84,14 @@ export interface MessageMap {
   tabActive: Spec<{ visible: boolean }, null>;
   /** The agent closed a card in this tab. */
   dismissCard: Spec<{ sessionId: string }, null>;
-  callAction: Spec<{ sessionId: string; action: SessionAction; target?: string }, ActionResult>;
+  /**
+   * Call control. From a content script: only a call this tab shows, with a fresh gesture;
+   * `confirmed` (a transfer target the dial policy asks about) counts only from extension pages.
+   */
+  callAction: Spec<
+    { sessionId: string; action: SessionAction; target?: string; gesture?: Gesture; confirmed?: boolean },
+    ActionResult
+  >;
   /** The agent dragged the cards: remember the place for this site. */
   savePosition: Spec<CardPosition, null>;
   getStatus: Spec<Record<string, never>, StatusView>;
@@ -93,6 +103,8 @@ export interface MessageMap {
   saveOptions: Spec<{ settings: Record<string, unknown>; credentials?: CredentialChanges }, SaveOptionsResult>;
   /** A throwaway connection with unsaved values; credentials not given are the saved ones. */
   testConnection: Spec<{ settings: Record<string, unknown>; credentials?: CredentialChanges }, ConnectionTestResult>;
+  /** Exchanges a bridge's one-time enrolment code for a token (stored here, never shown) and saves the address. */
+  enrol: Spec<{ serverUrl: string; allowInsecure: boolean; code: string }, EnrolResult>;
   // The call history (docs/history.md). Times are milliseconds since 1970.
   /** One page of calls, newest first: recent, missed, or a search by number or name; from/to filter. */
   historyQuery: Spec<HistoryQuery, HistoryPage>;
@@ -109,8 +121,10 @@ export interface MessageMap {
   // Click-to-dial from the page (docs/dialing.md): only from a trusted gesture in this tab.
   /** A tel: link was clicked or a marked number's call button: dial it, or say why not. */
   dialRequest: Spec<DialRequest, DialOutcome>;
-  /** The agent confirmed a dial the background asked about (international, premium, burst). */
-  dialConfirm: Spec<{ ticket: string; gesture: Gesture }, DialOutcome>;
+  /** The confirmation window (confirm.html) asks what to show for its ticket; null once expired. */
+  dialQuestion: Spec<{ ticket: string }, DialQuestion | null>;
+  /** The agent answered in the confirmation window (international, premium, burst, browser UI). */
+  dialConfirm: Spec<{ ticket: string; yes: boolean }, DialOutcome>;
   /** Number detection is on here: load the detector and its highlight style into this tab. */
   loadDetector: Spec<Record<string, never>, { ok: boolean }>;
   /** The detector's text nodes with seven digits or more: the numbers in each (found off the page's thread). */
@@ -141,7 +155,13 @@ export const MESSAGES: { [K in MessageName]: { from: readonly SenderKind[]; req:
   dismissCard: { from: ['content'], req: obj({ sessionId: str(1024, { min: 1 }) }) },
   callAction: {
     from: ['content', 'page'],
-    req: obj({ sessionId: str(1024, { min: 1 }), action: oneOf(SESSION_ACTIONS), target: optional(str(64)) }),
+    req: obj({
+      sessionId: str(1024, { min: 1 }),
+      action: oneOf(SESSION_ACTIONS),
+      target: optional(str(64)),
+      gesture: optional(gestureGuard),
+      confirmed: optional(bool),
+    }),
   },
   savePosition: {
     from: ['content'],
@@ -153,14 +173,20 @@ export const MESSAGES: { [K in MessageName]: { from: readonly SenderKind[]; req:
   getOptions: { from: ['page'], req: empty },
   saveOptions: { from: ['page'], req: obj({ settings: jsonObject, credentials: optional(stringMap(16, 4096)) }) },
   testConnection: { from: ['page'], req: obj({ settings: jsonObject, credentials: optional(stringMap(16, 4096)) }) },
+  enrol: {
+    from: ['page'],
+    req: obj({ serverUrl: str(2048, { min: 1 }), allowInsecure: bool, code: str(64, { min: 1 }) }),
+  },
   historyQuery: { from: ['page'], req: historyQueryGuard },
-  historyPrevious: { from: ['content', 'page'], req: historyPreviousGuard },
+  historyPrevious: { from: ['page'], req: historyPreviousGuard },
   historySetNote: { from: ['content', 'page'], req: historyNoteGuard },
   historyExport: { from: ['page'], req: historyRangeGuard },
   historyClear: { from: ['page'], req: empty },
   historyImport: { from: ['page'], req: historyImportGuard },
   dialRequest: { from: ['content'], req: dialRequestGuard },
-  dialConfirm: { from: ['content'], req: dialConfirmGuard },
+  // Only the confirmation window answers (docs/security.md): no content script gets or redeems a ticket.
+  dialQuestion: { from: ['page'], req: obj({ ticket: str(64, { min: 8 }) }) },
+  dialConfirm: { from: ['page'], req: dialConfirmGuard },
   loadDetector: { from: ['content'], req: empty },
   findNumbers: { from: ['content'], req: findNumbersGuard },
   openRecord: {

@@ -4,7 +4,8 @@
  * policy adds its own, and every context shows one with the locale key `failure_<code>`.
  */
 /** Why a dial asks the agent first (docs/dialing.md). */
-export const CONFIRM_REASONS = ['international', 'premium', 'burst'] as const;
+/** `browserUi`: the menu or shortcut on a page that is not a CRM site (the parsed number is shown first). */
+export const CONFIRM_REASONS = ['international', 'premium', 'burst', 'browserUi', 'emergency'] as const;
 export type ConfirmReason = (typeof CONFIRM_REASONS)[number];
 
 export const FAILURES = [

@@ -89,7 +89,7 @@ export const contentStateGuard: Guard<ContentState> = obj({
 
 const dialOutcomeGuard: Guard<DialOutcome> = anyOf<DialOutcome>(
   obj({ status: literal('dialing'), display: text }),
-  obj({ status: literal('confirm'), ticket: id, display: text, reasons: arrayOf(oneOf(CONFIRM_REASONS), { max: 3 }) }),
+  obj({ status: literal('confirm'), display: text, reasons: arrayOf(oneOf(CONFIRM_REASONS), { max: 4 }) }),
   obj({ status: literal('failed'), code: oneOf(FAILURES), display: optional(text), detail: optional(text) }),
 );
 

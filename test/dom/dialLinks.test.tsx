@@ -16,10 +16,20 @@ beforeEach(() => {
     <a id="web" href="https://example.com/">web</a>`;
   controller = new AbortController();
   dialled = [];
-  watchDialLinks((_event, href) => dialled.push(href), controller.signal);
+  watchDialLinks(
+    (_event, href) => dialled.push(href),
+    () => undefined,
+    controller.signal,
+  );
+  // jsdom lays nothing out: every link gets a plain 60×18 box, and is what is under the pointer.
+  jest.spyOn(HTMLElement.prototype, 'getBoundingClientRect').mockReturnValue(new DOMRect(0, 0, 60, 18));
+  document.elementFromPoint = () => document.getElementById('tel');
 });
 
-afterEach(() => controller.abort());
+afterEach(() => {
+  controller.abort();
+  jest.restoreAllMocks();
+});
 
 const element = (id: string) => document.getElementById(id) as HTMLElement;
 
@@ -44,7 +54,11 @@ function realClick(id: string, extra: Partial<LinkClick> = {}): LinkClick {
 }
 
 test('a real plain click on a tel: or sip: link dials it, where the agent clicked', () => {
-  expect(dialLinkOf(realClick('tel'))).toEqual({ href: 'tel:+1-212-555-0142', where: { x: 10, y: 20 } });
+  expect(dialLinkOf(realClick('tel'))).toEqual({
+    href: 'tel:+1-212-555-0142',
+    where: { x: 10, y: 20 },
+    visible: true,
+  });
   expect(dialLinkOf(realClick('inner'))?.href).toBe('sip:1002@pbx');
 });
 
@@ -70,9 +84,36 @@ test('a click the page makes is not a gesture, however it is made', () => {
 
 test('the gesture evidence exists only for trusted events, with the event’s own time', () => {
   expect(gestureOf(new MouseEvent('click'))).toBeNull();
-  const now = performance.now();
-  const gesture = gestureOf({ isTrusted: true, timeStamp: now - 200, type: 'click' });
-  expect(gesture?.kind).toBe('pointer');
-  expect(Math.abs((gesture?.at ?? 0) - (Date.now() - 200))).toBeLessThan(50);
-  expect(gestureOf({ isTrusted: true, timeStamp: now, type: 'keydown' })?.kind).toBe('key');
+  // Both clocks frozen: the gesture's time is the wall clock less the event's age, exactly.
+  const wall = jest.spyOn(Date, 'now').mockReturnValue(1_700_000_000_000);
+  const monotonic = jest.spyOn(performance, 'now').mockReturnValue(5_000);
+  try {
+    const gesture = gestureOf({ isTrusted: true, timeStamp: 4_800, type: 'click' });
+    expect(gesture).toEqual({ at: 1_700_000_000_000 - 200, kind: 'pointer' });
+    expect(gestureOf({ isTrusted: true, timeStamp: 5_000, type: 'keydown' })).toEqual({
+      at: 1_700_000_000_000,
+      kind: 'key',
+    });
+    // An event stamped after "now" (clock skew) is never dated in the future.
+    expect(gestureOf({ isTrusted: true, timeStamp: 6_000, type: 'click' })?.at).toBe(1_700_000_000_000);
+  } finally {
+    wall.mockRestore();
+    monotonic.mockRestore();
+  }
+});
+
+test('a tiny, transparent, hidden, clipped or covered tel: link is refused (docs/security.md)', () => {
+  const tel = element('tel');
+  expect(dialLinkOf(realClick('tel'))?.visible).toBe(true); // the control: a plain link is fine
+  jest.spyOn(tel, 'getBoundingClientRect').mockReturnValue(new DOMRect(0, 0, 4, 4));
+  expect(dialLinkOf(realClick('tel'))?.visible).toBe(false);
+  jest.restoreAllMocks();
+  jest.spyOn(HTMLElement.prototype, 'getBoundingClientRect').mockReturnValue(new DOMRect(0, 0, 60, 18));
+  for (const style of ['opacity: 0', 'opacity: 0.1', 'visibility: hidden', 'clip-path: inset(50%)']) {
+    tel.setAttribute('style', style);
+    expect([style, dialLinkOf(realClick('tel'))?.visible]).toEqual([style, false]);
+  }
+  tel.removeAttribute('style');
+  document.elementFromPoint = () => document.body; // something of the page's lies over it
+  expect(dialLinkOf(realClick('tel'))?.visible).toBe(false);
 });

@@ -9,12 +9,19 @@ import { TEST_OUTCOMES } from '../../src/shared/pbx/connectionTest';
 import { defaultSettings, type Settings } from '../../src/shared/settings';
 import type { OptionsView } from '../../src/shared/settings/options';
 import { browser, mock } from '../support/browserMock';
-import { $, freshRootPerTest, root, until } from '../support/dom';
+import { $, freshRootPerTest, root, trustedClick, until } from '../support/dom';
 
 jest.mock('webextension-polyfill', () => require('../support/browserMock').browserModule);
 
+/** The defaults with the demo CRM site these tests edit (a store build has no site by default). */
+const withDemoSite = (): Settings => {
+  const settings = structuredClone(defaultSettings);
+  settings.crm.sites = [{ pattern: 'http://127.0.0.1/*', card: true, detect: true, links: true }];
+  return settings;
+};
+
 const view = (patch: Partial<OptionsView> = {}): OptionsView => ({
-  settings: structuredClone(defaultSettings),
+  settings: withDemoSite(),
   warnings: [],
   locked: [],
   credentialsSaved: [],
@@ -99,12 +106,25 @@ test('"Test connection" sends the values on the page, and the typed token, and s
   expect(mock.sent.some((m) => m.type === 'saveOptions')).toBe(false);
 });
 
-test('every test outcome is said in words', () => {
+test('every test outcome is said in its own words', () => {
+  const words: Record<(typeof TEST_OUTCOMES)[number], string> = {
+    connected: 'Connected. These settings work.',
+    denied: 'Access denied: why',
+    unreachable: 'Unreachable: why',
+    tls: 'The server is there, but its TLS certificate is not trusted by this browser.',
+    timeout: 'Timed out: the server did not answer in time.',
+    notPopline: 'Something answers at this address, but it is not a PopLine server.',
+    badAddress: 'This address cannot be used: why',
+    noToken: 'Enter the security token first.',
+    failed: 'The test could not run: why',
+  };
   for (const outcome of TEST_OUTCOMES) {
-    const text = testResultText({ outcome, detail: 'why' }, defaultSettings);
-    expect(text).not.toMatch(/^test_/);
-    expect(text.length).toBeGreaterThan(10);
+    expect(testResultText({ outcome, detail: 'why' }, defaultSettings)).toContain(words[outcome]);
   }
+  expect(testResultText({ outcome: 'denied' }, defaultSettings)).toBe(
+    'Access denied: the phone system refused the token or the user name and password.',
+  );
+  expect(testResultText({ outcome: 'unreachable' }, defaultSettings)).toContain('nothing answers at this address');
   const secure = { ...defaultSettings, connection: { ...defaultSettings.connection, serverUrl: 'wss://pbx:8443/cti' } };
   expect(testResultText({ outcome: 'tls' }, secure)).toContain('https://pbx:8443/');
   expect(testResultText({ outcome: 'unreachable' }, secure)).toContain('TLS certificate');
@@ -215,4 +235,89 @@ test('settings changed elsewhere show at once; unsaved edits here are kept, with
   await emit({}, 'managed');
   await until(() => root.textContent?.includes('changed elsewhere'));
   expect(named('connection.extension').value).toBe('3003');
+});
+
+describe('enrolment with a PopLine bridge', () => {
+  test('the code goes to the background with the address on the page; the page hears who it now is', async () => {
+    await mount();
+    await fire(named('connection.serverUrl'), 'input', 'wss://bridge.example.com/cti');
+    await fire(named('enrolCode'), 'input', 'ABCD-EFGH-JKLM-NPQR');
+    let reloads = 0;
+    mock.handlers.getOptions = () => {
+      reloads += 1;
+      return view();
+    };
+    mock.handlers.enrol = () => ({
+      ok: true,
+      extension: '1001',
+      name: 'Jane Doe',
+      permissions: { dial: true, control: true, history: true, monitorAll: false },
+    });
+    await trustedClick(named('enrol'));
+    await until(() => $('.enrol-result').getAttribute('data-outcome'));
+    expect(mock.sent.find((m) => m.type === 'enrol')?.body).toEqual({
+      serverUrl: 'wss://bridge.example.com/cti',
+      allowInsecure: false,
+      code: 'ABCD-EFGH-JKLM-NPQR',
+    });
+    expect($('.enrol-result').textContent).toBe(
+      'Enrolled as Jane Doe: PopLine now follows extension 1001 and has saved its token.',
+    );
+    // Saved by the background: the page shows what is stored now.
+    expect(reloads).toBe(1);
+    expect(named<HTMLInputElement>('enrolCode').value).toBe('');
+  });
+
+  test.each([
+    ['unknownCode', 'The bridge does not know this code.'],
+    ['usedCode', 'This code was already used or has expired.'],
+    ['unreachable', 'No bridge answers at this address.'],
+    ['notBridge', 'it is not a PopLine bridge'],
+    ['badAddress', 'server address (wss://…) first'],
+  ])('a refusal (%s) is said in words', async (problem, words) => {
+    await mount();
+    await fire(named('enrolCode'), 'input', 'ABCD');
+    mock.handlers.enrol = () => ({ ok: false, problem });
+    await trustedClick(named('enrol'));
+    await until(() => $('.enrol-result').getAttribute('data-outcome'));
+    expect($('.enrol-result').getAttribute('data-outcome')).toBe(problem);
+    expect($('.enrol-result').textContent).toContain(words);
+  });
+
+  test('a scripted click enrols nothing (positive control: the trusted click does)', async () => {
+    await mount();
+    await fire(named('enrolCode'), 'input', 'ABCD');
+    mock.handlers.enrol = () => ({ ok: false, problem: 'unknownCode' });
+    await click(named('enrol'));
+    await trustedClick(named('enrol'));
+    await until(() => $('.enrol-result').getAttribute('data-outcome'));
+    expect(mock.sent.filter((m) => m.type === 'enrol')).toHaveLength(1);
+  });
+
+  test('not offered when a policy sets the token, nor for the Ozeki connector', async () => {
+    await mount(view({ credentialsSaved: ['token'], credentialsLocked: ['token'] }));
+    expect(named('enrolCode')).toBeNull();
+    render(null, root);
+    await mount();
+    expect(named('enrolCode')).not.toBeNull();
+    await fire(named('connection.connector'), 'change', 'ozeki');
+    expect(named('enrolCode')).toBeNull();
+  });
+});
+
+test('"Test connection" names the server and what the token may do', async () => {
+  await mount();
+  mock.handlers.testConnection = () => ({
+    outcome: 'connected',
+    userName: 'Jane Doe',
+    server: { name: 'PopLine bridge', version: '0.1.0' },
+    permissions: { dial: true, control: false, history: true, monitorAll: false },
+  });
+  await click(named('testConnection'));
+  await until(() => $('.test-result').getAttribute('data-outcome'));
+  expect([...root.querySelectorAll('.test-result p')].map((p) => p.textContent)).toEqual([
+    'Connected as Jane Doe. These settings work.',
+    'Server: PopLine bridge 0.1.0.',
+    'This token may: place calls, read the call history.',
+  ]);
 });

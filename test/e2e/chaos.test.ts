@@ -1,6 +1,7 @@
 /**
  * The chaos test: 200 calls for the agent among background traffic, with the socket dropped
- * and the worker stopped at random moments. 0 missed, 0 duplicated, every outcome right.
+ * and the worker stopped at random moments. 0 missed, 0 duplicated, every outcome right; then
+ * the fixed seeds that once found bugs.
  * A longer run (1,000 calls) is `node bench/chaos.mjs`.
  */
 import type { Page } from 'puppeteer-core';
@@ -21,18 +22,23 @@ beforeAll(async () => {
 });
 afterAll(() => e2e?.close());
 
-test('200 calls through dropped sockets and stopped workers: none missed, none duplicated', async () => {
-  const seed = Number(process.env.CHAOS_SEED ?? Date.now() % 1_000_000);
-  const result = await runChaos(e2e, target, other, {
-    calls: Number(process.env.CHAOS_CALLS ?? 200),
-    seed,
-    traffic: 30,
-    dropRate: 0.05,
-    stopRate: 0.03,
-  });
+async function chaosRun(seed: number, calls: number) {
+  const result = await runChaos(e2e, target, other, { calls, seed, traffic: 30, dropRate: 0.05, stopRate: 0.03 });
+  // The seed is printed with every run, so a failing one can be replayed with CHAOS_SEED.
   console.log(`chaos seed ${seed}: ${JSON.stringify({ ...result, problems: result.problems.slice(0, 10) })}`);
-  expect(result.calls).toBe(200);
-  expect(result.drops + result.workerStops).toBeGreaterThan(5);
+  expect(result.calls).toBe(calls);
+  // Real chaos happened: sockets dropped and workers confirmed stopped (not just attempted).
+  expect(result.drops).toBeGreaterThan(0);
+  expect(result.workerStops).toBeGreaterThan(0);
   expect(result.problems).toEqual([]);
   expect(result).toMatchObject({ missed: 0, duplicated: 0, wrongState: 0 });
+}
+
+test('200 calls through dropped sockets and stopped workers: none missed, none duplicated', async () => {
+  await chaosRun(Number(process.env.CHAOS_SEED ?? Date.now() % 1_000_000), Number(process.env.CHAOS_CALLS ?? 200));
+});
+
+/** Seeds that once found bugs (a lost push between two documents, a stale revision, a reconcile race). */
+test.each([7, 42, 99])('the seed %i that once found a bug: 80 calls, none missed', async (seed) => {
+  await chaosRun(seed, 80);
 });

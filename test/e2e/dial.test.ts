@@ -147,17 +147,27 @@ test('a modifier key keeps the browser’s default; a sip: extension dials; a li
   expect(await waitForDials(1)).toEqual(['1001→1002']);
 });
 
-test('an international number asks first; the agent’s “Call” dials it', async () => {
+test('an international number asks first, in PopLine’s own window; the agent’s “Call” there dials it', async () => {
+  const opened = chromium.browser.waitForTarget(
+    (target) => target.url().startsWith(`chrome-extension://${chromium.extensionId}/confirm.html`),
+    { timeout: 15_000 },
+  );
   await page.click('#tel-uk');
-  const bubble = await waitForBubble(page, (title) => title.startsWith('Call '));
-  expect(bubble).toMatchObject({ kind: 'confirm', title: 'Call +44 20 7946 0123?' });
-  expect(bubble.text).toContain('another country');
+  const dialog = (await (await opened).asPage()) as Page;
+  await dialog.waitForSelector('button.call');
+  expect(await dialog.$eval('.confirm-title', (e) => e.textContent)).toBe('Call +44 20 7946 0123?');
+  expect(await dialog.$eval('.confirm-dialog', (e) => e.textContent)).toContain('another country');
+  // The page only hears that the question is elsewhere.
+  const toast = await waitFor(async () => (await readDialLayer(page)).bubble, { what: 'the toast' });
+  expect(toast.confirm).toBeNull();
   await sleep(200);
   expect(takeDials()).toEqual([]);
-  const confirm = bubble.confirm;
-  if (!confirm) throw new Error('no Call button');
-  await page.mouse.click(confirm.x + confirm.width / 2, confirm.y + confirm.height / 2);
+  await dialog.click('button.call');
   expect(await waitForDials(1)).toEqual(['1001→+442079460123']);
+  // The window closes by itself after showing the outcome; the CRM tab is the agent's again.
+  await waitFor(() => dialog.isClosed() || null, { what: 'the confirmation window to close', timeout: 10_000 });
+  await page.bringToFront();
+  await waitFor(async () => !(await readDialLayer(page)).bubble, { what: 'the toast to go' });
 });
 
 test('hovering a marked number shows a call button in PopLine’s layer; clicking it dials', async () => {
@@ -172,6 +182,8 @@ test('hovering a marked number shows a call button in PopLine’s layer; clickin
   );
   expect(button?.label).toBe('Call (212) 555-0198');
   if (!button) throw new Error('no button');
+  // The button takes a click only once it has been on screen, uncovered, for a moment (docs/security.md).
+  await sleep(500);
   await page.mouse.move(button.x + button.width / 2, button.y + button.height / 2, { steps: 3 });
   await page.mouse.click(button.x + button.width / 2, button.y + button.height / 2);
   expect(await waitForDials(1)).toEqual(['1001→+12125550198']);
@@ -186,6 +198,7 @@ test('hovering a marked number shows a call button in PopLine’s layer; clickin
     },
     { what: 'the second call button' },
   );
+  await sleep(500);
   await page.mouse.move(second.x + second.width / 2, second.y + second.height / 2, { steps: 3 });
   await page.mouse.click(second.x + second.width / 2, second.y + second.height / 2);
   expect(await waitForDials(1)).toEqual(['1001→+16175550125;ext=12']);
@@ -227,26 +240,29 @@ test('the shortcut dials the selected text', async () => {
   await waitForBubble(page, (title) => title === 'Calling (212) 555-0198…');
 });
 
-test('on a page without PopLine (not a CRM site), the context-menu outcome comes as a notification', async () => {
+test('on a page that is not a CRM site, the context menu shows the parsed number in PopLine’s window first', async () => {
   const outside = await serveDialFixtures('localhost');
   const other = await chromium.browser.newPage();
   try {
     await other.goto(`${outside.origin}/crm.html`);
     await other.bringToFront();
-    await menuClick({ menuItemId: 'popline-dial-selection', selectionText: '(212) 555-0142', pageUrl: other.url() });
-    expect(await waitForDials(1)).toEqual(['1001→+12125550142']);
-    const worker = await chromium.worker();
-    const notifications = await waitFor(
-      async () => {
-        const all = await worker.evaluate(() => chrome.notifications.getAll());
-        return Object.keys(all).includes('popline-dial-result') ? all : null;
-      },
-      { what: 'the dial notification' },
+    const opened = chromium.browser.waitForTarget(
+      (target) => target.url().startsWith(`chrome-extension://${chromium.extensionId}/confirm.html`),
+      { timeout: 15_000 },
     );
-    expect(Object.keys(notifications)).toContain('popline-dial-result');
+    await menuClick({ menuItemId: 'popline-dial-selection', selectionText: '(212) 555-0142', pageUrl: other.url() });
+    const dialog = (await (await opened).asPage()) as Page;
+    await dialog.waitForSelector('button.call');
+    expect(await dialog.$eval('.confirm-number', (e) => e.textContent)).toBe('(212) 555-0142');
+    await sleep(300);
+    expect(takeDials()).toEqual([]);
+    await dialog.click('button.call');
+    expect(await waitForDials(1)).toEqual(['1001→+12125550142']);
+    await waitFor(() => dialog.isClosed() || null, { what: 'the confirmation window to close', timeout: 10_000 });
   } finally {
     await other.close();
     await outside.close();
+    await page.bringToFront();
   }
 });
 

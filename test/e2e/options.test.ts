@@ -97,7 +97,11 @@ test('a new user configures PopLine through the options page, takes a call and d
 
   await fill(options, '[name="credential.token"]', 'popline-demo');
   const accepted = await testConnection(options);
-  expect(accepted).toEqual({ outcome: 'connected', text: 'Connected as Demo Agent. These settings work.' });
+  expect(accepted.outcome).toBe('connected');
+  // The simulator is the bridge with a simulator source: it names itself, and the token's rights are listed.
+  expect(accepted.text).toMatch(
+    /^Connected as Demo Agent\. These settings work\.Server: PopLine bridge \d+\.\d+\.\d+\.This token may: place calls, control calls, read the call history, see every call\.$/,
+  );
   // A test saves nothing.
   expect((await stored()).credentials).toBeUndefined();
 
@@ -221,9 +225,8 @@ test.each([
   const page = await openOptions();
   await page.waitForSelector('[data-banner="settings-defaults"]');
   expect(await text(page, '[data-banner="settings-defaults"]')).toContain('PopLine is using the defaults');
-  expect(await page.$eval('[name="connection.serverUrl"]', (e) => (e as HTMLInputElement).value)).toBe(
-    'ws://127.0.0.1:8765/cti',
-  );
+  // The defaults name no server: an unreadable address means "do not connect" (docs/security.md).
+  expect(await page.$eval('[name="connection.serverUrl"]', (e) => (e as HTMLInputElement).value)).toBe('');
   const popup = await chromium.browser.newPage();
   await popup.goto(pageUrl('popup'));
   await popup.waitForSelector('.status-header .warning');

@@ -25,7 +25,11 @@ export interface ExtensionBrowser {
   /** The service worker, waiting for a (re)started one whose top-level code has run. */
   worker(): Promise<WebWorker>;
   /** Stops the service worker, as Chrome does after idle or under memory pressure. */
-  stopWorker(): Promise<void>;
+  /**
+   * Stops the extension's service worker and confirms it is gone; fails when there was none to stop.
+   * `ifRunning`: a worker that is not running is fine (returns false): for random stops.
+   */
+  stopWorker(options?: { ifRunning?: boolean }): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -60,14 +64,20 @@ export async function launchChromium({ headless = true, dist = CHROME_DIST } = {
     throw new Error('service worker did not start');
   }
 
-  async function stopWorker(): Promise<void> {
+  async function stopWorker({ ifRunning = false } = {}): Promise<boolean> {
     const target = browser.targets().find(isWorker);
-    if (!target) return;
+    if (!target) {
+      if (ifRunning) return false;
+      throw new Error('stopWorker: no service worker was running, so nothing was stopped');
+    }
     // Closing the target and detaching DevTools (which would keep it alive) is how Chrome's
     // own docs stop an extension's service worker in tests.
     const w = await target.worker();
-    await w?.close();
+    if (!w) throw new Error('stopWorker: the worker target has no worker to close');
+    await w.close();
     for (let i = 0; i < 200 && browser.targets().includes(target); i++) await new Promise((r) => setTimeout(r, 10));
+    if (browser.targets().includes(target)) throw new Error('stopWorker: the service worker did not stop within 2 s');
+    return true;
   }
 
   return {

@@ -70,9 +70,11 @@ export async function runChaos(e2e: E2E, target: Page, other: Page, options: Cha
       trace('drop');
     }
     if (rng() < options.stopRate) {
-      await e2e.chromium.stopWorker();
-      result.workerStops += 1;
-      trace('worker stopped');
+      // Only confirmed stops count: a worker that was not running at that moment was not stopped.
+      if (await e2e.chromium.stopWorker({ ifRunning: true })) {
+        result.workerStops += 1;
+        trace('worker stopped');
+      }
     }
   };
 

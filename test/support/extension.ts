@@ -8,9 +8,13 @@ type DeepPartial<T> = {
   [K in keyof T]?: T[K] extends object ? (T[K] extends unknown[] ? T[K] : DeepPartial<T[K]>) : T[K];
 };
 
+/** The simulator's demo CRM: a CRM site in every test (the store build has no default site). */
+export const DEMO_CRM_SITE = { pattern: 'http://127.0.0.1/*', card: true, detect: true, links: true };
+
 export function settingsFor(ctiUrl: string, patch: DeepPartial<Settings> = {}): Settings {
   const base = structuredClone(defaultSettings);
   base.connection.serverUrl = ctiUrl;
+  base.crm.sites = [{ ...DEMO_CRM_SITE }];
   for (const [section, values] of Object.entries(patch)) {
     Object.assign((base as unknown as Record<string, object>)[section] ?? {}, values);
   }

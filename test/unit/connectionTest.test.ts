@@ -73,8 +73,10 @@ test('timed out: the server accepts and never answers', async () => {
 });
 
 const certificate = selfSignedCertificate();
-(certificate ? test : test.skip)('TLS certificate not trusted', async () => {
-  const server = await untrustedTlsServer(certificate as NonNullable<typeof certificate>);
+test('TLS certificate not trusted', async () => {
+  // A missing openssl fails the run rather than skipping it: .ci/run installs it.
+  if (!certificate) throw new Error('openssl is not installed: sudo apt-get install -y openssl (.ci/run does)');
+  const server = await untrustedTlsServer(certificate);
   try {
     expect(await testCti(input({ serverUrl: `wss://127.0.0.1:${server.port}/cti` }), deps)).toEqual({ outcome: 'tls' });
   } finally {

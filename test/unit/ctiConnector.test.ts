@@ -86,9 +86,10 @@ test('commands are answered by requestId', async () => {
   expect(dial).toMatchObject({ ok: true });
   const bad = await c.connector.sessionAction('nope', 'hangup');
   expect(bad).toEqual({ ok: false, code: 'notFound', message: 'no such call' });
-  if (dial.ok && dial.sessionId) {
-    expect(await c.connector.sessionAction(dial.sessionId, 'hangup')).toMatchObject({ ok: true });
-  }
+  // The simulator answers createCall with the new call's id: the hang-up below always runs.
+  if (!dial.ok || !dial.sessionId) throw new Error(`createCall gave no sessionId: ${JSON.stringify(dial)}`);
+  await waitFor(() => c.events.some((event) => 'session' in event && event.session.sessionId === dial.sessionId));
+  expect(await c.connector.sessionAction(dial.sessionId, 'hangup')).toMatchObject({ ok: true });
   const history = await c.connector.getCallHistory(0, 10);
   expect(history.total).toBe(1);
   c.connector.close();

@@ -30,6 +30,7 @@ const BODIES: { [K in MessageName]: Req<K> } = {
   getOptions: {},
   saveOptions: { settings: {} },
   testConnection: { settings: {} },
+  enrol: { serverUrl: 'wss://bridge.example/cti', allowInsecure: false, code: 'ABCD-EFGH' },
   historyQuery: { kind: 'recent' },
   historyPrevious: { sessionId: 's1' },
   historySetNote: { sessionId: 's1', note: 'called back' },
@@ -37,7 +38,8 @@ const BODIES: { [K in MessageName]: Req<K> } = {
   historyClear: {},
   historyImport: {},
   dialRequest: { input: 'tel:+4930123456', source: 'link', gesture },
-  dialConfirm: { ticket: 'ticket-12345678', gesture },
+  dialQuestion: { ticket: 'ticket-12345678' },
+  dialConfirm: { ticket: 'ticket-12345678', yes: true },
   loadDetector: {},
   findNumbers: { texts: ['030 1234567'] },
   openRecord: { sessionId: 's1', match: 0 },
@@ -94,7 +96,19 @@ test('every message is allowed from some sender, and content scripts may not use
   for (const name of names) expect(MESSAGES[name].from.length).toBeGreaterThan(0);
   const pageOnly = names.filter((name) => !MESSAGES[name].from.includes('content'));
   expect(pageOnly).toEqual(
-    expect.arrayContaining(['getStatus', 'dial', 'saveOptions', 'testConnection', 'historyQuery', 'historyExport']),
+    expect.arrayContaining([
+      'getStatus',
+      'dial',
+      'saveOptions',
+      'testConnection',
+      'historyQuery',
+      'historyExport',
+      // Only PopLine's confirmation window answers a dial question (docs/security.md).
+      'dialQuestion',
+      'dialConfirm',
+      // Unused by the card: a content script has no business reading earlier calls (issue 18).
+      'historyPrevious',
+    ]),
   );
 });
 

@@ -3,7 +3,8 @@
  * or sip: link) and the keyboard shortcut (commands API) that dials the selected text. Both are
  * user gestures by nature. The outcome is shown in the page, near where the agent was (the
  * content script is injected for that if the page has none: both grant activeTab), else as a
- * notification, which is also where a confirmation goes when the page cannot ask.
+ * notification. A confirmation is asked in PopLine's confirmation window (dial/index.ts); on a
+ * page that is not a CRM site it always is, showing the parsed number before it is dialled.
  */
 import browser, { type Menus, type Tabs } from 'webextension-polyfill';
 import { t } from '../../i18n';
@@ -11,12 +12,11 @@ import type { DialOutcome } from '../../shared/dial/messages';
 import { log } from '../../shared/log';
 import { failureKey } from '../../shared/outcome';
 import { sendToTab } from '../messaging/sendToTab';
-import { confirmFromNotification, dialFromBrowser, rebindToNotification } from '.';
+import { dialFromBrowser } from '.';
 
 export const MENU_SELECTION = 'popline-dial-selection';
 export const MENU_LINK = 'popline-dial-link';
 export const DIAL_COMMAND = 'dial-selection';
-const NOTIFY_CONFIRM = 'popline-dial-confirm:';
 const NOTIFY_RESULT = 'popline-dial-result';
 const LINK_SCHEMES = ['tel:*', 'callto:*', 'sip:*', 'sips:*'];
 
@@ -43,14 +43,14 @@ export async function setUpDialMenus(): Promise<void> {
 export async function onDialMenuClicked(info: Menus.OnClickData, tab: Tabs.Tab | undefined): Promise<void> {
   const input = info.menuItemId === MENU_LINK ? info.linkUrl : info.selectionText;
   if (info.menuItemId !== MENU_LINK && info.menuItemId !== MENU_SELECTION) return;
-  await dialAndShow(input ?? '', tab?.id, 'menu');
+  await dialAndShow(input ?? '', tab, 'menu');
 }
 
 export async function onDialCommand(command: string, tab: Tabs.Tab | undefined): Promise<void> {
   if (command !== DIAL_COMMAND) return;
-  const tabId = tab?.id ?? (await browser.tabs.query({ active: true, currentWindow: true }))[0]?.id;
-  const selection = tabId === undefined ? '' : await readSelection(tabId);
-  await dialAndShow(selection, tabId, 'selection');
+  const active = tab ?? (await browser.tabs.query({ active: true, currentWindow: true }))[0];
+  const selection = active?.id === undefined ? '' : await readSelection(active.id);
+  await dialAndShow(selection, active, 'selection');
 }
 
 /** Runs in the page (isolated world): the selected text, also inside a text field. */
@@ -77,10 +77,14 @@ async function readSelection(tabId: number): Promise<string> {
   }
 }
 
-async function dialAndShow(input: string, tabId: number | undefined, near: 'menu' | 'selection'): Promise<void> {
-  const outcome = await dialFromBrowser(input, tabId ?? -1);
+async function dialAndShow(input: string, tab: Tabs.Tab | undefined, near: 'menu' | 'selection'): Promise<void> {
+  const tabId = tab?.id;
+  // The tab's address decides whether this is a CRM site (both gestures grant activeTab).
+  const url =
+    tab?.url ?? (tabId === undefined ? undefined : (await browser.tabs.get(tabId).catch(() => undefined))?.url);
+  const outcome = await dialFromBrowser(input, tabId ?? -1, url);
+  if (outcome.status === 'confirm') return; // Asked in the confirmation window, which shows the outcome.
   if (tabId !== undefined && (await showInTab(tabId, outcome, near))) return;
-  if (outcome.status === 'confirm') await rebindToNotification(outcome.ticket);
   notify(outcome);
 }
 
@@ -100,27 +104,22 @@ async function showInTab(tabId: number, outcome: DialOutcome, near: 'menu' | 'se
   return deliver();
 }
 
-function notify(outcome: DialOutcome): void {
-  const id = outcome.status === 'confirm' ? NOTIFY_CONFIRM + outcome.ticket : NOTIFY_RESULT;
+function notify(outcome: Exclude<DialOutcome, { status: 'confirm' }>): void {
   const message =
-    outcome.status === 'confirm'
-      ? t('clickDialNotifyConfirm', outcome.display, outcome.reasons.map((r) => t(`clickDialReason_${r}`)).join(' '))
-      : outcome.status === 'dialing'
-        ? t('clickDialCalling', outcome.display)
-        : t(failureKey(outcome.code), outcome.detail ?? outcome.display ?? '');
+    outcome.status === 'dialing'
+      ? t('clickDialCalling', outcome.display)
+      : t(failureKey(outcome.code), outcome.detail ?? outcome.display ?? '');
   browser.notifications
-    .create(id, {
+    .create(NOTIFY_RESULT, {
       type: 'basic',
       iconUrl: browser.runtime.getURL('icons/icon-128.png'),
-      title: outcome.status === 'confirm' ? t('clickDialConfirmTitle', outcome.display) : 'PopLine',
+      title: 'PopLine',
       message,
     })
     .catch((error) => log.warn('dial notification failed', error));
 }
 
-/** A click on a dial notification: a confirmation answered yes. */
+/** A click on a dial notification: it goes (it never answers a question: the window does). */
 export async function onDialNotificationClicked(id: string): Promise<void> {
-  if (!id.startsWith(NOTIFY_CONFIRM) && id !== NOTIFY_RESULT) return;
-  await browser.notifications.clear(id);
-  if (id.startsWith(NOTIFY_CONFIRM)) notify(await confirmFromNotification(id.slice(NOTIFY_CONFIRM.length)));
+  if (id === NOTIFY_RESULT) await browser.notifications.clear(id);
 }

@@ -6,14 +6,16 @@
  * into an outcome the agent sees where they clicked. docs/dialing.md describes the rules.
  */
 import browser from 'webextension-polyfill';
-import type { DialOutcome, DialRequest, Gesture } from '../../shared/dial/messages';
-import { confirmReasons, gestureProblem, recentDials } from '../../shared/dial/policy';
+import type { DialOutcome, DialQuestion, DialRequest, Gesture } from '../../shared/dial/messages';
+import { type ConfirmReason, confirmReasons, gestureProblem, recentDials } from '../../shared/dial/policy';
 import { siteFeatures } from '../../shared/dial/sites';
 import { type DialTarget, parseDialInput } from '../../shared/dial/target';
 import { displayText } from '../../shared/format';
 import { log } from '../../shared/log';
 import type { Context } from '../../shared/messages';
 import { type ActionResult, type Failure, failure } from '../../shared/outcome';
+import { matchesPattern } from '../../shared/settings/matchPattern';
+import { sendToTab } from '../messaging/sendToTab';
 import { dial } from '../pbx/connection';
 import { getSettings } from '../settings';
 import { readState } from '../storage/state';
@@ -53,12 +55,14 @@ async function placeCall(target: DialTarget): Promise<DialOutcome> {
 }
 
 /**
- * Parses the input and either dials or, when the policy wants a "yes" first, files a ticket
- * for the tab (or the notification, tabId -1) that must confirm.
+ * Parses the input and either dials or, when the policy wants a "yes" first (or `ask` says the
+ * number must be shown first), files a ticket and asks in a PopLine window (confirm.html): UI
+ * no page or content script can reach, answer or steer (docs/security.md). The tab gets only
+ * "asked", never the ticket.
  */
-async function startDial(input: string, tabId: number): Promise<DialOutcome> {
+async function startDial(input: string, tabId: number, ask: ConfirmReason[] = []): Promise<DialOutcome> {
   const settings = await getSettings();
-  const parsed = parseDialInput(displayText(input, 1024), settings.phone.defaultCountry);
+  const parsed = parseDialInput(displayText(input, 1024), settings.phone.defaultCountry, settings.dial);
   if (!parsed.ok) {
     const code: Failure = parsed.problem === 'invalid' ? 'invalidNumber' : parsed.problem;
     return failed(code, { detail: parsed.text });
@@ -66,22 +70,36 @@ async function startDial(input: string, tabId: number): Promise<DialOutcome> {
   const { target } = parsed;
   const now = Date.now();
   const ticket = await updateDialing((state) => {
-    const reasons = confirmReasons(target, settings.dial, state.log, now);
+    const reasons = [...confirmReasons(target, settings.dial, state.log, now), ...ask];
     if (!reasons.length) return null;
     const id = crypto.randomUUID();
-    state.tickets[id] = { target, tabId, expires: now + TICKET_LIFETIME_MS };
+    state.tickets[id] = { target, tabId, reasons, expires: now + TICKET_LIFETIME_MS };
     return { id, reasons };
   });
-  if (ticket) return { status: 'confirm', ticket: ticket.id, display: target.display, reasons: ticket.reasons };
-  return placeCall(target);
+  if (!ticket) return placeCall(target);
+  await openConfirmWindow(ticket.id);
+  return { status: 'confirm', display: target.display, reasons: ticket.reasons };
 }
 
-/** Takes a ticket out (it can be used once) if it belongs to this tab and has not expired. */
-const redeem = (id: string, tabId: number) =>
+/** The confirmation window: an extension page in its own small window, nothing focused in it. */
+async function openConfirmWindow(ticket: string): Promise<void> {
+  await browser.windows
+    .create({
+      url: browser.runtime.getURL(`confirm.html#${ticket}`),
+      type: 'popup',
+      width: 420,
+      height: 300,
+      focused: true,
+    })
+    .catch((error) => log.warn('could not open the confirmation window', error));
+}
+
+/** Takes a ticket out (it can be used once) if it has not expired. */
+const redeem = (id: string) =>
   updateDialing((state) => {
-    const ticket = state.tickets[id];
+    const ticket = Object.hasOwn(state.tickets, id) ? state.tickets[id] : undefined;
     delete state.tickets[id];
-    return ticket && ticket.tabId === tabId && ticket.expires > Date.now() ? ticket.target : null;
+    return ticket && ticket.expires > Date.now() ? ticket : null;
   });
 
 /**
@@ -89,7 +107,7 @@ const redeem = (id: string, tabId: number) =>
  * and the gesture is fresh and not used before. The content script only sends from trusted
  * events; this catches a replay, a dial from a background tab, and our own bugs.
  */
-async function gestureAccepted(gesture: Gesture, tabId: number): Promise<boolean> {
+export async function gestureAccepted(gesture: Gesture, tabId: number): Promise<boolean> {
   const tab = await browser.tabs.get(tabId).catch(() => undefined);
   if (!tab?.active) return false;
   const now = Date.now();
@@ -115,14 +133,34 @@ export async function dialFromPage(request: DialRequest, context: Context): Prom
   return startDial(request.input, tabId);
 }
 
-/** The agent said yes in the page to a dial the background asked about. */
-export async function confirmFromPage(ticket: string, gesture: Gesture, context: Context): Promise<DialOutcome> {
-  const { tabId } = context;
-  if (tabId === undefined) return failed('refused');
-  if (!(await gestureAccepted(gesture, tabId))) return failed('refused');
-  const target = await redeem(ticket, tabId);
-  return target ? placeCall(target) : failed('expired');
+/** What the confirmation window shows for its ticket (null: expired or unknown). */
+export async function dialQuestion(ticket: string, context: Context): Promise<DialQuestion | null> {
+  if (!isConfirmPage(context)) return null;
+  const pending = await updateDialing((state) =>
+    Object.hasOwn(state.tickets, ticket) ? state.tickets[ticket] : undefined,
+  );
+  if (!pending || pending.expires <= Date.now()) return null;
+  return { display: pending.target.display, reasons: pending.reasons ?? [] };
 }
+
+/**
+ * The agent answered in the confirmation window (only that page may: the router lets no
+ * content script send this). The outcome also goes to the tab the dial came from.
+ */
+export async function confirmFromWindow(ticket: string, yes: boolean, context: Context): Promise<DialOutcome> {
+  if (!isConfirmPage(context)) return failed('refused');
+  const pending = await redeem(ticket);
+  if (!pending) return failed('expired');
+  if (!yes) return failed('refused', { display: pending.target.display });
+  const outcome = await placeCall(pending.target);
+  if (pending.tabId >= 0) {
+    void sendToTab(pending.tabId, 'dialOutcome', { outcome, near: 'selection' }).catch(() => undefined);
+  }
+  return outcome;
+}
+
+const isConfirmPage = (context: Context) =>
+  context.kind === 'page' && (context.url ?? '').startsWith(browser.runtime.getURL('confirm.html'));
 
 /**
  * The popup's dialer and redial buttons (an extension page: the agent typed or clicked there).
@@ -130,12 +168,12 @@ export async function confirmFromPage(ticket: string, gesture: Gesture, context:
  */
 export async function dialFromPopup(input: string, confirmed: boolean): Promise<ActionResult> {
   const settings = await getSettings();
-  const parsed = parseDialInput(displayText(input, 1024), settings.phone.defaultCountry);
+  const parsed = parseDialInput(displayText(input, 1024), settings.phone.defaultCountry, settings.dial);
   if (!parsed.ok) return failure(parsed.problem === 'invalid' ? 'invalidNumber' : parsed.problem, parsed.text);
   const { target } = parsed;
   if (!confirmed) {
     const { log: dials } = await updateDialing((state) => ({ log: state.log }));
-    const reasons = confirmReasons(target, settings.dial, dials, Date.now());
+    const reasons = confirmReasons(target, settings.dial, dials, Date.now(), { fromPage: false });
     if (reasons.length) return { ok: false, code: 'confirm', message: target.display, reasons };
   }
   const outcome = await placeCall(target);
@@ -144,18 +182,16 @@ export async function dialFromPopup(input: string, confirmed: boolean): Promise<
   return failure(outcome.code, outcome.detail ?? outcome.display ?? '');
 }
 
-/** The context menu or the shortcut: browser UI, a user gesture by nature. */
-export const dialFromBrowser = (input: string, tabId: number): Promise<DialOutcome> => startDial(input, tabId);
-
-/** A confirmation that had to be asked by notification (no page to ask in) was clicked. */
-export async function confirmFromNotification(ticket: string): Promise<DialOutcome> {
-  const target = await redeem(ticket, -1);
-  return target ? placeCall(target) : failed('expired');
+/**
+ * The context menu or the shortcut: browser UI, a user gesture by nature. On a page that is
+ * not a CRM site the selection is the page's to choose, so the parsed number is shown in the
+ * confirmation window before it is dialled.
+ */
+export async function dialFromBrowser(input: string, tabId: number, url: string | undefined): Promise<DialOutcome> {
+  const features = siteFeatures(url, await getSettings());
+  const crmSite = features.detect || features.links || isCardSite(url, await getSettings());
+  return startDial(input, tabId, crmSite ? [] : ['browserUi']);
 }
 
-/** Moves a ticket filed for a tab to the notification (the tab could not show it). */
-export const rebindToNotification = (ticket: string) =>
-  updateDialing((state) => {
-    const pending = state.tickets[ticket];
-    if (pending) pending.tabId = -1;
-  });
+const isCardSite = (url: string | undefined, settings: Awaited<ReturnType<typeof getSettings>>) =>
+  !!url && settings.crm.sites.some((site) => site.card && matchesPattern(url, site.pattern));

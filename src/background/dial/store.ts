@@ -3,6 +3,7 @@
  * when recent dials happened (for the burst confirmation), the last gesture used per tab (each
  * gesture dials once), and pending confirmations. Changed one at a time through `updateDialing`.
  */
+import type { ConfirmReason } from '../../shared/dial/policy';
 import type { DialTarget } from '../../shared/dial/target';
 import { isRecord } from '../../shared/guard';
 import { sessionValue } from '../storage';
@@ -10,8 +11,10 @@ import { sessionValue } from '../storage';
 /** A dial waiting for the agent's "yes". Bound to the tab that asked, or to a notification. */
 export interface Ticket {
   target: DialTarget;
-  /** The tab whose confirmation counts; -1 for a confirmation by notification click. */
+  /** The tab the dial came from (its outcome is shown there); -1 for none. */
   tabId: number;
+  /** Why it asks, for the confirmation window. */
+  reasons?: ConfirmReason[];
   expires: number;
 }
 

@@ -41,8 +41,20 @@ async function mayTouch(sessionId: string, context: Context): Promise<boolean> {
   return context.kind === 'page' || (await liveCall(sessionId)) !== undefined;
 }
 
-/** A card may note its call while it is held, and for a while after it ended and left the book. */
+/** Whether the sender's tab has shown this call's card (a content script notes only those). */
+async function tabShowed(sessionId: string, context: Context): Promise<boolean> {
+  if (context.kind === 'page') return true;
+  const { tabs } = await readState();
+  const tab = context.tabId !== undefined && Object.hasOwn(tabs, context.tabId) ? tabs[context.tabId] : undefined;
+  return !!tab && [...tab.shown, ...(tab.showed ?? [])].includes(sessionId);
+}
+
+/**
+ * A card may note its call while it is held, and for a while after it ended and left the book;
+ * from a content script, only a call its own tab has shown.
+ */
 async function mayNote(sessionId: string, context: Context): Promise<boolean> {
+  if (!(await tabShowed(sessionId, context))) return false;
   if (await mayTouch(sessionId, context)) return true;
   const stored = validateRecord(await (await history.database()).get(STORE, sessionId));
   const endedAt = stored.ok ? stored.value.endedAt : undefined;

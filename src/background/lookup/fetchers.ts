@@ -1,11 +1,11 @@
 import { LookupHttpError, readJsonLimited } from '../../shared/crm/lookup';
 import { sendToTab } from '../messaging/sendToTab';
-import { credentialsStore, managedStore } from '../storage';
+import { getSettings } from '../settings';
+import { credentialsStore } from '../storage';
 
-/** The lookup key: the policy's, else the one saved on the options page. */
+/** The lookup key: the policy's, else the one saved on the options page for this lookup address. */
 export async function lookupKey(): Promise<string> {
-  const [managed, own] = await Promise.all([managedStore.load(), credentialsStore.loadOwn()]);
-  return managed.lookupKey ?? own.lookupKey ?? '';
+  return (await credentialsStore.load(await getSettings())).lookupKey;
 }
 
 /** Asks a CRM tab's content script for the JSON at `url` (an address on that tab's own site). */

@@ -6,6 +6,7 @@
 import browser from 'webextension-polyfill';
 import type { ConnectionTestResult } from '../../shared/pbx/connectionTest';
 import { loadSettings, type Settings } from '../../shared/settings';
+import { boundCredentials } from '../../shared/settings/credentials';
 import type { CredentialChanges, OptionsView, SaveOptionsResult } from '../../shared/settings/options';
 import { deletePath, getPath, leafPaths, setPath } from '../../shared/settings/paths';
 import { TEST_TIMEOUT_MS, testCti } from '../pbx/connectionTest';
@@ -55,14 +56,24 @@ export async function saveOptions(input: unknown, credentials?: CredentialChange
       else delete merged[key];
     }
   }
-  await settingsStore.saveWithCredentials(next, merged);
+  const typed = Object.entries(credentials ?? {})
+    .filter(([, value]) => value)
+    .map(([key]) => key);
+  // A saved secret whose server changed is deleted: it was entered for the old one (docs/security.md).
+  const { cleared } = await settingsStore.saveWithCredentials(next, merged, typed);
   forgetSettings();
-  return { ok: true };
+  return cleared.length ? { ok: true, cleared } : { ok: true };
 }
 
 /** The credentials to test with: the ones typed, else the saved (or policy's) ones. */
-export async function credentialsForTest(typed: CredentialChanges | undefined): Promise<Record<string, string>> {
-  const [own, managed] = await Promise.all([credentialsStore.loadOwn(), managedStore.load()]);
+export async function credentialsForTest(
+  typed: CredentialChanges | undefined,
+  settings: Settings,
+): Promise<Record<string, string>> {
+  const [{ values, origins }, managed] = await Promise.all([credentialsStore.stored(), managedStore.load()]);
+  // Saved credentials only for the servers they were entered for: a test against a typed new
+  // address never receives the old address's token (docs/security.md).
+  const own = boundCredentials(values, origins, settings);
   const merged: Record<string, string> = { ...own, ...(managed.token ? { token: managed.token } : {}) };
   for (const [key, value] of Object.entries(typed ?? {})) if (value) merged[key] = value;
   return merged;
@@ -73,7 +84,7 @@ export async function testConnection(input: unknown, typed?: CredentialChanges):
   const { settings, warnings } = loadSettings(input);
   const problems = warnings.filter((warning) => /^(connection|ozeki)\b/.test(warning));
   if (problems.length) return { outcome: 'badAddress', detail: problems.join('; ') };
-  const credentials = await credentialsForTest(typed);
+  const credentials = await credentialsForTest(typed, settings);
   if (settings.connection.connector === 'ozeki') return testOzeki(settings, credentials);
   const { serverUrl, extension, allowInsecure } = settings.connection;
   return testCti({
@@ -109,6 +120,7 @@ async function testOzeki(settings: Settings, credentials: Record<string, string>
         token: '',
         ozekiUsername: credentials.ozekiUsername ?? '',
         ozekiPassword: credentials.ozekiPassword ?? '',
+        lookupKey: '',
       },
       {
         status: (status) => {

@@ -9,10 +9,11 @@ import type { CallEvent } from '../../shared/calls';
 import { log } from '../../shared/log';
 import { type ActionResult, notConnected } from '../../shared/outcome';
 import { backoffDelay } from '../../shared/pbx/backoff';
+import { parseParked, refusalFingerprint, STABLE_AFTER_MS } from '../../shared/pbx/parked';
 import { serverUrlProblem } from '../../shared/protocol';
 import { notifyAccess } from '../notify';
 import { getSettings } from '../settings';
-import { type ConnectionInfo, credentialsStore } from '../storage';
+import { type ConnectionInfo, credentialsStore, sessionValue } from '../storage';
 import { mutate, readState } from '../storage/state';
 import { pushToTabs } from '../tabs';
 import { updateBadge } from './badge';
@@ -35,6 +36,16 @@ let attempt = 0;
 let parked = false;
 /** Counts connect() calls: when two overlap (a settings change during start-up), the last one wins. */
 let generation = 0;
+/** Resets the backoff once a connection has stayed up STABLE_AFTER_MS (not at every grant). */
+let stableTimer: ReturnType<typeof setTimeout> | undefined;
+/** A connection closed sooner than this after its grant counts as failing, not as dropped. */
+const BRIEF_GRANT_MS = 2000;
+
+/**
+ * The refusal, in storage.session, so a stopped worker does not try the same refused
+ * credentials again (an account lock-out on the PBX). Only a fingerprint, never the secret.
+ */
+const parkedStore = sessionValue('parked', parseParked);
 
 function setConnection(info: Omit<ConnectionInfo, 'since'>): Promise<void> {
   return mutate(async (state) => {
@@ -58,7 +69,8 @@ export async function connect({ force = false } = {}): Promise<void> {
   parked = false;
   const mine = ++generation;
   const settings = await getSettings();
-  const credentials = await credentialsStore.load();
+  // Only credentials entered for this settings' servers (docs/security.md): never sent elsewhere.
+  const credentials = await credentialsStore.load(settings);
   const { token } = credentials;
   const { serverUrl, extension, allowInsecure } = settings.connection;
   const ozeki = settings.connection.connector === 'ozeki';
@@ -69,6 +81,11 @@ export async function connect({ force = false } = {}): Promise<void> {
     parked = true;
     return setConnection(refusal);
   }
+  // No (or an invalid) address means "do not connect", never a built-in one (docs/security.md).
+  if (!ozeki && !serverUrl) {
+    parked = true;
+    return setConnection({ state: 'DISCONNECTED', detail: 'no server address is set: open the PopLine options' });
+  }
   if (!token && !ozeki) {
     parked = true;
     return setConnection({ state: 'DISCONNECTED', detail: 'no token is set: open the PopLine options' });
@@ -78,13 +95,40 @@ export async function connect({ force = false } = {}): Promise<void> {
     parked = true;
     return setConnection({ state: 'CONNECTION_FAILED', detail: `server address: ${problem}` });
   }
+  const fingerprint = await refusalFingerprint({
+    connector: settings.connection.connector,
+    serverUrl,
+    extension,
+    ozekiApiUrl: settings.ozeki.apiUrl,
+    ozekiApiExtension: settings.ozeki.apiExtension,
+    token,
+    ozekiUsername: credentials.ozekiUsername,
+    ozekiPassword: credentials.ozekiPassword,
+  });
+  const refused = await parkedStore.load();
+  if (mine !== generation) return;
+  if (refused && !force && refused.fingerprint === fingerprint) {
+    parked = true;
+    log.info('connection: these credentials were refused before; not trying again until they change');
+    return setConnection({ state: 'ACCESS_DENIED', detail: refused.detail });
+  }
+  if (refused)
+    await parkedStore.update(
+      () => undefined,
+      () => null,
+    );
   let granted = false;
+  let grantedAt = 0;
   const events: ConnectorEvents = {
     status: (status: ConnectorStatus) => {
       if (connector !== instance) return;
       if (status.state === 'ACCESS_GRANTED') {
         granted = true;
-        attempt = 0;
+        grantedAt = Date.now();
+        clearTimeout(stableTimer);
+        stableTimer = setTimeout(() => {
+          if (connector === instance) attempt = 0;
+        }, STABLE_AFTER_MS);
         void watchTokenExpiry(status.tokenExpiresAt);
       }
       void setConnection(status);
@@ -95,9 +139,18 @@ export async function connect({ force = false } = {}): Promise<void> {
     closed: ({ retry, detail }) => {
       if (connector !== instance) return;
       connector = undefined;
+      clearTimeout(stableTimer);
+      // A connection that was granted and then worked for a moment is an ordinary drop: the first
+      // retry comes within 1 s again. One closed right after its grant (a server that grants and
+      // throws the agent out, or a lock-out) keeps backing off, up to 30 s (docs/security.md).
+      if (granted && Date.now() - grantedAt >= BRIEF_GRANT_MS) attempt = 0;
       if (!retry) {
         parked = true;
         const advice = `${detail}: ${t(ozeki ? 'ozekiDeniedAdvice' : 'accessDeniedAdvice')}`;
+        void parkedStore.update(
+          () => undefined,
+          () => ({ fingerprint, detail: advice, at: Date.now() }),
+        );
         void setConnection({ state: 'ACCESS_DENIED', detail: advice });
         notifyAccess(settings, advice);
         return;

@@ -1,23 +1,13 @@
-/** The messages about the phone system: its state for the popup, reconnecting, and call control. */
+/** The messages about the phone system: its state for the popup, and reconnecting (call control: dial/control.ts). */
 
 import { withLookup } from '../../shared/cards/lookup';
 import { byRelevance, cardView } from '../../shared/cards/views';
 import type { Handlers, StatusView } from '../../shared/messages';
-import { failure, notConnected } from '../../shared/outcome';
 import { getSettings } from '../settings';
 import { readState } from '../storage/state';
-import { connect, currentConnector } from './connection';
+import { connect } from './connection';
 
-export const pbxHandlers: Pick<Handlers, 'callAction' | 'getStatus' | 'reconnect'> = {
-  async callAction({ sessionId, action, target }) {
-    const connector = currentConnector();
-    if (!connector) return notConnected();
-    const state = await readState();
-    if (!state.connection.permissions?.control) return failure('forbidden', 'this token may not control calls');
-    if (!state.book.calls[sessionId]) return failure('notFound', 'no such call');
-    return connector.sessionAction(sessionId, action, target);
-  },
-
+export const pbxHandlers: Pick<Handlers, 'getStatus' | 'reconnect'> = {
   async getStatus(): Promise<StatusView> {
     const [state, settings] = await Promise.all([readState(), getSettings()]);
     const calls = Object.values(state.book.calls)

@@ -1,6 +1,6 @@
 /**
- * One typed accessor per storage key. `settings` and `credentials` live in storage.local;
- * runtime state that must survive a stopped worker (but not a browser restart) lives in
+ * One typed accessor per storage key. `settings` and `credentials` live where content scripts
+ * cannot reach them (./config.ts: storage.local in Chrome, IndexedDB in Firefox); runtime state that must survive a stopped worker (but not a browser restart) lives in
  * storage.session, which content scripts cannot read.
  */
 import browser from 'webextension-polyfill';
@@ -13,12 +13,16 @@ import { countryFromLocales } from '../../shared/phone/locale';
 import type { ConnectionState, Permissions } from '../../shared/protocol';
 import { serialQueue } from '../../shared/serial';
 import { type LoadedSettings, loadSettings, SETTINGS_VERSION, type Settings } from '../../shared/settings';
+import { boundCredentials, credentialOrigin } from '../../shared/settings/credentials';
+import { configBackend } from './config';
 
 export interface Credentials {
   token: string;
   /** The Ozeki office user, when the PBX's HTTP API requires one ('' when not). */
   ozekiUsername: string;
   ozekiPassword: string;
+  /** The key for background caller lookups (docs/crm.md). */
+  lookupKey: string;
 }
 
 export interface ConnectionInfo {
@@ -39,6 +43,8 @@ export interface TabInfo {
   dismissed: string[];
   /** Calls whose card this tab shows now. */
   shown: string[];
+  /** Calls whose card this tab has shown (newest last, bounded): a content script may note only these. */
+  showed?: string[];
 }
 
 /**
@@ -83,49 +89,116 @@ export function firstRunSettings(): Record<string, unknown> {
 
 export const settingsStore = {
   async load(): Promise<LoadedSettings> {
-    const [{ settings: stored }, managed] = await Promise.all([
-      browser.storage.local.get('settings'),
-      managedStore.load(),
-    ]);
+    const [stored, managed] = await Promise.all([settingsStore.loadOwn(), managedStore.load()]);
     // Until the user saves, the country is guessed from the browser's languages.
     const settings = stored ?? firstRunSettings();
     const loaded = loadSettings(managed.settings ? overlay(settings, managed.settings) : settings);
     for (const warning of loaded.warnings) log.warn(`settings: ${warning}`);
     return loaded;
   },
-  save: (settings: Settings) => browser.storage.local.set({ settings }),
+  save: (settings: Settings) => settingsStore.saveWithCredentials(settings),
   /** The user's own settings as stored (before the policy and the defaults), for the options page's save. */
-  loadOwn: async (): Promise<unknown> => (await browser.storage.local.get('settings')).settings,
-  /** Settings and the user's own credentials in one write, so the background reconnects at most once. */
-  saveWithCredentials: (settings: unknown, credentials?: Record<string, string>) =>
-    browser.storage.local.set(credentials ? { settings, credentials } : { settings }),
+  loadOwn: async (): Promise<unknown> => (await (await configBackend()).get(['settings'])).settings,
+  /**
+   * Settings and the user's own credentials in one write, so the background reconnects at most
+   * once. Credentials are bound to where they are for (shared/settings/credentials.ts): a value
+   * typed now (in `typed`, or different from the stored one) to the new settings' server; a
+   * value kept stays bound where it was, and if the new settings point elsewhere it is deleted.
+   * Returns the names of the credentials deleted that way, so the page can say so.
+   */
+  async saveWithCredentials(settings: unknown, credentials?: Record<string, string>, typed: string[] = []) {
+    const backend = await configBackend();
+    const [stored, managed] = await Promise.all([credentialsStore.stored(), managedStore.load()]);
+    const next = loadSettings(managed.settings ? overlay(settings, managed.settings) : settings).settings;
+    const values = credentials ?? stored.values;
+    const origins: Record<string, string> = {};
+    const kept: Record<string, string> = {};
+    const cleared: string[] = [];
+    for (const [key, value] of Object.entries(values)) {
+      if (!value) continue;
+      const entered = typed.includes(key) || stored.values[key] !== value;
+      const origin = entered ? credentialOrigin(key, next) : stored.origins[key];
+      if (origin && origin === credentialOrigin(key, next)) {
+        kept[key] = value;
+        origins[key] = origin;
+      } else if (!entered) cleared.push(key);
+      else {
+        kept[key] = value; // Typed for a settings without a valid address: unusable until it has one.
+        origins[key] = origin ?? '';
+      }
+    }
+    await backend.set({ settings, credentials: kept, credentialOrigins: await bindingsOf(kept, origins) });
+    return { cleared };
+  },
 };
 
 export const credentialsStore = {
-  async load(): Promise<Credentials> {
-    const [{ credentials }, managed] = await Promise.all([
-      browser.storage.local.get('credentials'),
-      managedStore.load(),
-    ]);
-    const text = (key: string) =>
-      isRecord(credentials) && typeof credentials[key] === 'string' ? (credentials[key] as string) : '';
+  /**
+   * The stored credentials and where each may be sent. A credential whose binding is missing
+   * or was written for another value (saved before bindings existed, or written straight into
+   * storage by a test or the demo, which only trusted contexts can) is bound to the server in
+   * force now, once.
+   */
+  async stored(): Promise<{ values: Record<string, string>; origins: Record<string, string> }> {
+    const backend = await configBackend();
+    const { credentials, credentialOrigins } = await backend.get(['credentials', 'credentialOrigins']);
+    const values = strings(credentials);
+    const bindings = isRecord(credentialOrigins) ? credentialOrigins : {};
+    const origins: Record<string, string> = {};
+    const unbound: string[] = [];
+    for (const [key, value] of Object.entries(values)) {
+      const binding = bindings[key];
+      // A binding to no origin (entered while the address was empty or invalid) binds on first use.
+      if (
+        isRecord(binding) &&
+        typeof binding.origin === 'string' &&
+        binding.origin &&
+        binding.of === (await fingerprint(value))
+      ) {
+        origins[key] = binding.origin;
+      } else if (value) unbound.push(key);
+    }
+    if (unbound.length) {
+      const { settings } = await settingsStore.load();
+      for (const key of unbound) origins[key] = credentialOrigin(key, settings);
+      await backend.set({ credentialOrigins: await bindingsOf(values, origins) });
+    }
+    return { values, origins };
+  },
+  /** The credentials that may be used with `settings` (a policy's token only with the policy's address). */
+  async load(settings: Settings): Promise<Credentials> {
+    const [{ values, origins }, managed] = await Promise.all([credentialsStore.stored(), managedStore.load()]);
+    const own = boundCredentials(values, origins, settings);
+    const policyAddress = isRecord(managed.settings?.connection) && 'serverUrl' in managed.settings.connection;
     return {
-      token: managed.token ?? text('token'),
-      ozekiUsername: text('ozekiUsername'),
-      ozekiPassword: text('ozekiPassword'),
+      token: (policyAddress ? managed.token : undefined) ?? own.token ?? '',
+      ozekiUsername: own.ozekiUsername ?? '',
+      ozekiPassword: own.ozekiPassword ?? '',
+      lookupKey: managed.lookupKey ?? own.lookupKey ?? '',
     };
   },
-  save: (credentials: Credentials) => browser.storage.local.set({ credentials }),
   /** The user's own credentials (every string field), without the policy's: for the options page. */
-  async loadOwn(): Promise<Record<string, string>> {
-    const { credentials } = await browser.storage.local.get('credentials');
-    if (!isRecord(credentials)) return {};
-    return Object.fromEntries(Object.entries(credentials).filter(([, value]) => typeof value === 'string')) as Record<
-      string,
-      string
-    >;
-  },
+  loadOwn: async (): Promise<Record<string, string>> => (await credentialsStore.stored()).values,
 };
+
+/** Which value a binding was made for: a short SHA-256 of it (never the value itself). */
+async function fingerprint(value: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(value)));
+  return [...digest.slice(0, 12)].map((byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
+async function bindingsOf(values: Record<string, string>, origins: Record<string, string>) {
+  const out: Record<string, { origin: string; of: string }> = {};
+  for (const [key, origin] of Object.entries(origins)) {
+    if (values[key]) out[key] = { origin, of: await fingerprint(values[key]) };
+  }
+  return out;
+}
+
+const strings = (value: unknown): Record<string, string> =>
+  isRecord(value)
+    ? (Object.fromEntries(Object.entries(value).filter(([, v]) => typeof v === 'string')) as Record<string, string>)
+    : {};
 
 /** Runtime state in storage.session, under a few keys so each write stays small. */
 export interface RuntimeState {
@@ -203,12 +276,7 @@ export function sessionValue<T>(key: string, parse: (stored: unknown) => T) {
   };
 }
 
-/** Keeps the token and settings away from content scripts where the browser allows it. */
+/** Keeps the token and settings away from content scripts (storage/config.ts chooses where they live). */
 export async function restrictStorageToExtension(): Promise<void> {
-  const local = browser.storage.local as unknown as { setAccessLevel?: (o: { accessLevel: string }) => Promise<void> };
-  try {
-    await local.setAccessLevel?.({ accessLevel: 'TRUSTED_CONTEXTS' });
-  } catch {
-    // Firefox only supports access levels on storage.session; our content script never reads it.
-  }
+  await configBackend();
 }

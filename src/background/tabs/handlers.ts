@@ -4,7 +4,7 @@ import { siteFeatures } from '../../shared/dial/sites';
 import type { Handlers } from '../../shared/messages';
 import { getSettings } from '../settings';
 import { mutate } from '../storage/state';
-import { contentState, dismiss, isCrmUrl, markUsed, pushToTabs, registerTab } from '.';
+import { contentState, dismiss, inForeground, isCrmUrl, markUsed, pushToTabs, registerTab } from '.';
 import { savePosition } from './positions';
 
 export const tabHandlers: Pick<Handlers, 'contentHello' | 'savePosition' | 'tabActive' | 'dismissCard'> = {
@@ -13,8 +13,9 @@ export const tabHandlers: Pick<Handlers, 'contentHello' | 'savePosition' | 'tabA
     const features = siteFeatures(url, settings);
     if (tabId === undefined) return null;
     if (!isCrmUrl(url, settings)) return features.detect || features.links ? featuresOnly(features) : null;
+    const foreground = visible && (await inForeground(tabId));
     return mutate(async (state) => {
-      registerTab(state, tabId, visible, url ?? '');
+      registerTab(state, tabId, foreground, url ?? '');
       // Other tabs may lose their cards to this one (it may now be the tab used last).
       await pushToTabs(state);
       const view = await contentState(tabId, state, settings, Date.now());
@@ -30,7 +31,7 @@ export const tabHandlers: Pick<Handlers, 'contentHello' | 'savePosition' | 'tabA
   },
 
   async tabActive(_body, { tabId }) {
-    if (tabId === undefined) return null;
+    if (tabId === undefined || !(await inForeground(tabId))) return null;
     await mutate(async (state) => {
       if (markUsed(state, tabId)) await pushToTabs(state);
     });

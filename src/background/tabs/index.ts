@@ -50,11 +50,10 @@ export function cardsForTab(tabId: number, state: RuntimeState, settings: Settin
   const { target } = settings.cards;
   if (target === 'none') return [];
   if (target === 'lastCrmTab' && lastUsedTab(state.tabs) !== tabId) return [];
+  // Only this tab's own dismissals: a (compromised) tab must not hide calls from the others.
   const dismissedHere = new Set(tab.dismissed);
-  const dismissedAnywhere =
-    target === 'lastCrmTab' ? new Set(Object.values(state.tabs).flatMap((t) => t.dismissed)) : dismissedHere;
   return Object.values(state.book.calls)
-    .filter((call) => !dismissedAnywhere.has(call.sessionId) && !hasFaded(call, settings, now))
+    .filter((call) => !dismissedHere.has(call.sessionId) && !hasFaded(call, settings, now))
     .sort(byRelevance);
 }
 
@@ -91,7 +90,10 @@ export async function pushToTabs(state: RuntimeState, { force = false } = {}): P
     lastPushed.set(id, signature);
     const shown = view.cards.map((card) => card.sessionId);
     const tab = tabs[id];
-    if (tab && tab.shown.join() !== shown.join()) tabs = { ...tabs, [id]: { ...tab, shown } };
+    if (tab && tab.shown.join() !== shown.join()) {
+      const showed = [...new Set([...(tab.showed ?? []), ...shown])].slice(-MAX_DISMISSED);
+      tabs = { ...tabs, [id]: { ...tab, shown, showed } };
+    }
     // Never behind a revision a stopped worker pushed but did not live to save.
     state.rev = Math.max(state.rev + 1, Date.now() * 1000);
     // Not awaited: a slow tab must not hold up the others or the next event.
@@ -141,7 +143,13 @@ export function registerTab(state: RuntimeState, tabId: number, visible: boolean
   const origin = URL.canParse(url) ? new URL(url).origin : '';
   state.tabs = {
     ...state.tabs,
-    [tabId]: { origin, lastUsed, dismissed: previous?.dismissed ?? [], shown: previous?.shown ?? [] },
+    [tabId]: {
+      origin,
+      lastUsed,
+      dismissed: previous?.dismissed ?? [],
+      shown: previous?.shown ?? [],
+      showed: previous?.showed ?? [],
+    },
   };
   // A new page in the tab (opened, reloaded, navigated) has nothing on screen yet.
   if (!previous || previous.origin !== origin) lastPushed.delete(tabId);
@@ -162,6 +170,18 @@ export function dismiss(state: RuntimeState, tabId: number, sessionId: string): 
 }
 
 export const tabClosed = (tabId: number) => forgetTab(tabId);
+
+/**
+ * Whether a tab really is the one the agent looks at: the active tab of a focused window (or of
+ * any window while no browser window has focus). A content script's `visible` is only a claim.
+ */
+export async function inForeground(tabId: number): Promise<boolean> {
+  const tab = await browser.tabs.get(tabId).catch(() => undefined);
+  if (!tab?.active) return false;
+  const windows = await browser.windows.getAll().catch(() => []);
+  const focused = windows.filter((window) => window.focused);
+  return focused.length === 0 || focused.some((window) => window.id === tab.windowId);
+}
 
 /** The agent switched to a tab: if it is a CRM tab, it is now the one used last. */
 export function tabActivated(tabId: number): void {

@@ -2,9 +2,11 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { t } from '../../i18n';
 import type { CardView } from '../../shared/cards';
+import type { Gesture } from '../../shared/dial/messages';
 import { displayText, formatDuration } from '../../shared/format';
 import type { SessionAction } from '../../shared/protocol';
 import { callStateLabel } from '../../ui/format';
+import { gestureOf } from '../../ui/gesture';
 import { type CallNote, NoteForm } from '../../ui/NoteForm';
 import { trusted } from '../../ui/trusted';
 import { CallerInfo } from './CallerInfo';
@@ -13,7 +15,12 @@ export interface CardActions {
   close(sessionId: string): void;
   minimise(sessionId: string): void;
   /** Resolves to an error message, or null when the PBX accepted the action. */
-  act(sessionId: string, action: SessionAction, target?: string): Promise<string | null>;
+  act(
+    sessionId: string,
+    action: SessionAction,
+    target: string | undefined,
+    gesture: Gesture | null,
+  ): Promise<string | null>;
   copy(text: string): Promise<boolean>;
   dragStart(event: PointerEvent): void;
   /** Opens a looked-up record (the match's index) or "create contact"; resolves to an error or null. */
@@ -46,7 +53,15 @@ export function timerText(call: CardView, now: number): string {
 
 export const callerName = (call: CardView) => displayText(call.name) || t('unknownCaller');
 
-function TransferForm({ busy, onSubmit, onCancel }: { busy: boolean; onSubmit(to: string): void; onCancel(): void }) {
+function TransferForm({
+  busy,
+  onSubmit,
+  onCancel,
+}: {
+  busy: boolean;
+  onSubmit(to: string, event: Event): void;
+  onCancel(): void;
+}) {
   const [target, setTarget] = useState('');
   const input = useRef<HTMLInputElement>(null);
   // The agent asked for this form with a click: moving focus into it is expected here, and only here.
@@ -56,7 +71,7 @@ function TransferForm({ busy, onSubmit, onCancel }: { busy: boolean; onSubmit(to
       class="transfer"
       onSubmit={trusted((event: Event) => {
         event.preventDefault();
-        if (target.trim()) onSubmit(target.trim());
+        if (target.trim()) onSubmit(target.trim(), event);
       })}
     >
       <input
@@ -82,9 +97,10 @@ function TransferForm({ busy, onSubmit, onCancel }: { busy: boolean; onSubmit(to
 function Controls({ call, actions, onError }: { call: CardView; actions: CardActions; onError(m: string): void }) {
   const [transferring, setTransferring] = useState(false);
   const [busy, setBusy] = useState(false);
-  const run = async (action: SessionAction, to?: string) => {
+  // The background accepts call control from a card only with the click's (or key's) evidence.
+  const run = async (action: SessionAction, event: Event, to?: string) => {
     setBusy(true);
-    const error = await actions.act(call.sessionId, action, to);
+    const error = await actions.act(call.sessionId, action, to, gestureOf(event));
     setBusy(false);
     if (error) onError(error);
     else setTransferring(false);
@@ -95,7 +111,7 @@ function Controls({ call, actions, onError }: { call: CardView; actions: CardAct
       <TransferForm
         busy={busy}
         onCancel={() => setTransferring(false)}
-        onSubmit={(to) => void run('blindTransfer', to)}
+        onSubmit={(to, event) => void run('blindTransfer', event, to)}
       />
     );
   }
@@ -105,17 +121,17 @@ function Controls({ call, actions, onError }: { call: CardView; actions: CardAct
         type="button"
         class="danger"
         disabled={busy}
-        onClick={trusted(() => void run(ringingIn ? 'reject' : 'hangup'))}
+        onClick={trusted((event) => void run(ringingIn ? 'reject' : 'hangup', event))}
       >
         {t(ringingIn ? 'decline' : 'hangUp')}
       </button>
       {call.phase === 'connected' ? (
-        <button type="button" disabled={busy} onClick={trusted(() => void run('hold'))}>
+        <button type="button" disabled={busy} onClick={trusted((event) => void run('hold', event))}>
           {t('hold')}
         </button>
       ) : null}
       {call.phase === 'held' ? (
-        <button type="button" disabled={busy} onClick={trusted(() => void run('unhold'))}>
+        <button type="button" disabled={busy} onClick={trusted((event) => void run('unhold', event))}>
           {t('resume')}
         </button>
       ) : null}

@@ -4,10 +4,10 @@
  * only the cards the agent is writing a note on, so they stay until the note is done.
  */
 import { createElement, render } from 'preact';
+import { t } from '../../i18n';
 import type { CardPosition, CardView, ContentState } from '../../shared/cards';
 import type { createMessenger } from '../../shared/messenger';
 import type { ActionResult } from '../../shared/outcome';
-import type { SessionAction } from '../../shared/protocol';
 import { failureText } from '../../ui/format';
 import type { CardActions } from './Card';
 import { CardStack } from './CardStack';
@@ -43,7 +43,9 @@ export function createCardsView(send: Send, signal: AbortSignal, onError: (error
     try {
       const result = await request;
       if (result.ok) return null;
-      return failureText(result.code === 'confirm' ? 'failed' : result.code, result.message);
+      // A transfer target the dial policy asks about: the card cannot answer for the agent.
+      if (result.code === 'confirm') return t('transferConfirmInPopup');
+      return failureText(result.code, result.message);
     } catch (error) {
       onError(error);
       return failureText('failed', String((error as Error).message ?? error));
@@ -57,8 +59,10 @@ export function createCardsView(send: Send, signal: AbortSignal, onError: (error
       draw({ ...current, cards: current.cards.filter((card) => card.sessionId !== sessionId) });
       send('dismissCard', { sessionId }).catch(onError);
     },
-    act: (sessionId: string, action: SessionAction, target?: string) =>
-      outcome(send('callAction', { sessionId, action, ...(target ? { target } : {}) })),
+    act: (sessionId, action, target, gesture) =>
+      outcome(
+        send('callAction', { sessionId, action, ...(target ? { target } : {}), ...(gesture ? { gesture } : {}) }),
+      ),
     openRecord: (sessionId: string, match: number | 'create') => outcome(send('openRecord', { sessionId, match })),
     saveNote: (sessionId, { note, disposition }) => outcome(send('historySetNote', { sessionId, note, disposition })),
     keepOpen(sessionId, on) {

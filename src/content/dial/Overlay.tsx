@@ -12,11 +12,11 @@ export interface Bubble {
   id: number;
   x: number;
   y: number;
-  kind: 'toast' | 'confirm';
+  /** Only toasts: a question is asked in PopLine's own window, never in the page (docs/security.md). */
+  kind: 'toast';
   error?: boolean;
   title: string;
   text?: string;
-  ticket?: string;
 }
 
 export interface OverlayProps {
@@ -24,10 +24,18 @@ export interface OverlayProps {
   button?: MarkedNumber;
   bubble?: Bubble;
   onCall(event: MouseEvent, number: MarkedNumber): void;
-  onConfirm(event: MouseEvent, ticket: string): void;
   onClose(): void;
   onButtonHover(inside: boolean): void;
+  /** Whether the element the page's hit test finds is PopLine's own host. */
+  isOurs(element: Element | null): boolean;
 }
+
+/**
+ * The call button counts a click only once it has been on screen and uncovered this long
+ * (docs/security.md): a page cannot slide it under a pointer that is already clicking, nor
+ * lift a top-layer popover off it at the last moment.
+ */
+export const ARM_AFTER_MS = 400;
 
 const BUTTON = 26;
 const BUBBLE_WIDTH = 300;
@@ -42,14 +50,37 @@ function CallButton({
   number,
   onCall,
   onHover,
+  isOurs,
 }: {
   number: MarkedNumber;
   onCall: OverlayProps['onCall'];
   onHover(inside: boolean): void;
+  isOurs: OverlayProps['isOurs'];
 }) {
   const { rect } = number;
   const left = Math.min(rect.right + 4, innerWidth - BUTTON - 2);
   const top = Math.max(2, (rect.top + rect.bottom) / 2 - BUTTON / 2);
+  // Since when the button's centre has been ours in the page's own hit test (null: covered now).
+  const clearSince = useRef<number | null>(null);
+  useEffect(() => {
+    let frame = 0;
+    const watch = () => {
+      const uncovered = isOurs(document.elementFromPoint(left + BUTTON / 2, top + BUTTON / 2));
+      if (!uncovered) clearSince.current = null;
+      else clearSince.current ??= performance.now();
+      frame = requestAnimationFrame(watch);
+    };
+    watch();
+    return () => cancelAnimationFrame(frame);
+  }, [left, top]);
+  const armed = (event: MouseEvent) => {
+    const since = clearSince.current;
+    return (
+      since !== null &&
+      event.timeStamp - since >= ARM_AFTER_MS &&
+      isOurs(document.elementFromPoint(event.clientX, event.clientY))
+    );
+  };
   return (
     <button
       type="button"
@@ -57,7 +88,7 @@ function CallButton({
       style={{ left: `${left}px`, top: `${top}px` }}
       aria-label={t('clickDialButton', number.text)}
       title={t('clickDialButton', number.text)}
-      onClick={(event) => onCall(event, number)}
+      onClick={(event) => armed(event) && onCall(event, number)}
       onPointerEnter={() => onHover(true)}
       onPointerLeave={() => onHover(false)}
     >
@@ -66,11 +97,7 @@ function CallButton({
   );
 }
 
-function BubbleView({ bubble, onConfirm, onClose }: { bubble: Bubble } & Pick<OverlayProps, 'onConfirm' | 'onClose'>) {
-  const primary = useRef<HTMLButtonElement>(null);
-  useEffect(() => {
-    if (bubble.kind === 'confirm') primary.current?.focus();
-  }, [bubble.id]);
+function BubbleView({ bubble, onClose }: { bubble: Bubble } & Pick<OverlayProps, 'onClose'>) {
   const left = Math.max(8, Math.min(bubble.x - 24, innerWidth - BUBBLE_WIDTH - 8));
   const below = bubble.y < innerHeight - 150;
   const position = below
@@ -79,35 +106,19 @@ function BubbleView({ bubble, onConfirm, onClose }: { bubble: Bubble } & Pick<Ov
   const onKeyDown = (event: KeyboardEvent) => {
     if (event.key === 'Escape') onClose();
   };
+  // Nothing here takes the focus: a page's Enter must never answer anything of ours.
   return (
     <div
       class={`bubble ${bubble.kind}${bubble.error ? ' error' : ''}`}
       style={position}
-      role={bubble.kind === 'confirm' ? 'alertdialog' : bubble.error ? 'alert' : 'status'}
-      aria-live={bubble.kind === 'confirm' ? undefined : 'polite'}
+      role={bubble.error ? 'alert' : 'status'}
+      aria-live="polite"
     >
       <div class="title">{bubble.title}</div>
       {bubble.text ? <div class="text">{bubble.text}</div> : null}
-      {bubble.kind === 'confirm' && bubble.ticket ? (
-        <div class="actions">
-          <button type="button" class="action" onClick={onClose} onKeyDown={onKeyDown}>
-            {t('clickDialCancel')}
-          </button>
-          <button
-            type="button"
-            class="action primary"
-            ref={primary}
-            onKeyDown={onKeyDown}
-            onClick={(event) => onConfirm(event, bubble.ticket as string)}
-          >
-            {t('clickDialConfirm')}
-          </button>
-        </div>
-      ) : (
-        <button type="button" class="close" aria-label={t('clickDialClose')} onClick={onClose} onKeyDown={onKeyDown}>
-          ×
-        </button>
-      )}
+      <button type="button" class="close" aria-label={t('clickDialClose')} onClick={onClose} onKeyDown={onKeyDown}>
+        ×
+      </button>
     </div>
   );
 }
@@ -115,10 +126,10 @@ function BubbleView({ bubble, onConfirm, onClose }: { bubble: Bubble } & Pick<Ov
 export function Overlay(props: OverlayProps) {
   return (
     <div class={`root${props.dark ? ' dark' : ''}`}>
-      {props.button ? <CallButton number={props.button} onCall={props.onCall} onHover={props.onButtonHover} /> : null}
-      {props.bubble ? (
-        <BubbleView key={props.bubble.id} bubble={props.bubble} onConfirm={props.onConfirm} onClose={props.onClose} />
+      {props.button ? (
+        <CallButton number={props.button} onCall={props.onCall} onHover={props.onButtonHover} isOurs={props.isOurs} />
       ) : null}
+      {props.bubble ? <BubbleView key={props.bubble.id} bubble={props.bubble} onClose={props.onClose} /> : null}
     </div>
   );
 }

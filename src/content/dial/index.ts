@@ -60,15 +60,12 @@ export function startDialing(send: Send): Dialing {
     {
       onCall: (event, number) =>
         void request(number.text, 'detected', event, { x: number.rect.left, y: number.rect.bottom }),
-      onConfirm: (event, ticket) => void confirm(ticket, event),
       onButtonHover: (inside) => hover?.onButtonHover(inside),
     },
     signal,
   );
-  let lastPoint: Point = { x: 16, y: 16 };
 
   function show(outcome: DialOutcome, where: Point): void {
-    lastPoint = where;
     if (outcome.status === 'dialing') {
       overlay.showBubble({
         ...where,
@@ -77,14 +74,8 @@ export function startDialing(send: Send): Dialing {
         text: t('clickDialRingsFirst'),
       });
     } else if (outcome.status === 'confirm') {
-      const text = outcome.reasons.map((reason) => t(`clickDialReason_${reason}`)).join(' ');
-      overlay.showBubble({
-        ...where,
-        kind: 'confirm',
-        title: t('clickDialConfirmTitle', outcome.display),
-        text,
-        ticket: outcome.ticket,
-      });
+      // The question is in PopLine's own window (docs/security.md): nothing here can answer it.
+      overlay.showBubble({ ...where, kind: 'toast', title: t('clickDialAskedInWindow', outcome.display) });
     } else {
       const title = t(failureKey(outcome.code), outcome.detail ?? outcome.display ?? '');
       overlay.showBubble({ ...where, kind: 'toast', error: true, title });
@@ -99,18 +90,6 @@ export function startDialing(send: Send): Dialing {
     } catch (error) {
       failed(error);
       show({ status: 'failed', code: 'failed' }, where);
-    }
-  }
-
-  async function confirm(ticket: string, event: MouseEvent): Promise<void> {
-    const gesture = gestureOf(event);
-    if (!gesture) return;
-    overlay.closeBubble();
-    try {
-      show(await send('dialConfirm', { ticket, gesture }), lastPoint);
-    } catch (error) {
-      failed(error);
-      show({ status: 'failed', code: 'failed' }, lastPoint);
     }
   }
 
@@ -131,7 +110,11 @@ export function startDialing(send: Send): Dialing {
     }
     linksOff = new AbortController();
     signal.addEventListener('abort', () => linksOff?.abort());
-    watchDialLinks((event, href, where) => void request(href, 'link', event, where), linksOff.signal);
+    watchDialLinks(
+      (event, href, where) => void request(href, 'link', event, where),
+      (where) => show({ status: 'failed', code: 'refused' }, where),
+      linksOff.signal,
+    );
   }
 
   async function loadDetector(): Promise<Detector | undefined> {

@@ -11,7 +11,6 @@ import { DIAL_CSS, DIAL_HOST_STYLE } from './styles';
 
 export interface OverlayHandlers {
   onCall(event: MouseEvent, number: MarkedNumber): void;
-  onConfirm(event: MouseEvent, ticket: string): void;
   onButtonHover(inside: boolean): void;
 }
 
@@ -26,7 +25,6 @@ export interface OverlayView {
 
 const TOAST_MS = 5000;
 const ERROR_MS = 8000;
-const CONFIRM_MS = 60_000;
 
 export function createOverlay(handlers: OverlayHandlers, signal: AbortSignal): OverlayView {
   let host: HTMLElement | undefined;
@@ -55,7 +53,14 @@ export function createOverlay(handlers: OverlayHandlers, signal: AbortSignal): O
   function draw(): void {
     if (!host && !button && !bubble) return;
     dark ??= pageIsDark();
-    const props = { dark, button, bubble, ...handlers, onClose: closeBubble };
+    const props = {
+      dark,
+      button,
+      bubble,
+      ...handlers,
+      onClose: closeBubble,
+      isOurs: (t: Element | null) => t === host,
+    };
     render(createElement(Overlay, props), attach());
   }
 
@@ -76,7 +81,7 @@ export function createOverlay(handlers: OverlayHandlers, signal: AbortSignal): O
       clearTimeout(bubbleTimer);
       bubble = { ...next, id: nextId++ };
       draw();
-      const lifetime = next.kind === 'confirm' ? CONFIRM_MS : next.error ? ERROR_MS : TOAST_MS;
+      const lifetime = next.error ? ERROR_MS : TOAST_MS;
       bubbleTimer = setTimeout(closeBubble, lifetime);
     },
     closeBubble,

@@ -4,6 +4,7 @@
  * persists the resulting `CallBook` so a restarted worker continues exactly where it was.
  */
 
+import { log } from '../log';
 import { sameNumber } from '../phone/numbers';
 import type { CtiSession, HistoryEntry } from '../protocol';
 import type { Settings } from '../settings';
@@ -64,6 +65,18 @@ export type CallEvent =
 export const emptyBook = (): CallBook => ({ calls: {}, floor: 0, closed: {} });
 
 const MAX_TOMBSTONES = 2000;
+/** Live calls kept at most (a hostile or runaway PBX): past it, the oldest ringing ones go. */
+export const MAX_LIVE_CALLS = 500;
+
+/**
+ * Ids come from the PBX: `__proto__`, `constructor` or `toString` are ids like any other, so
+ * lookups are own-property only and writes define a property (never set a prototype).
+ */
+const own = <T>(record: Record<string, T>, key: string): T | undefined =>
+  Object.hasOwn(record, key) ? record[key] : undefined;
+const put = <T>(record: Record<string, T>, key: string, value: T): void => {
+  Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
+};
 
 /** Whose calls the agent follows: the settings, and monitoring all only when the token allows it. */
 export function followRules(settings: Settings, monitorAllGranted: boolean): FollowRules {
@@ -152,6 +165,26 @@ function trimTombstones(closed: Record<string, number>): Record<string, number> 
   return Object.fromEntries(ids.slice(ids.length - MAX_TOMBSTONES).map((id) => [id, closed[id] as number]));
 }
 
+/** Drops the oldest ringing (or setting-up) calls past MAX_LIVE_CALLS; they stay closed. */
+function capLive(book: CallBook): CallBook {
+  const live = Object.values(book.calls).filter((call) => call.endedAt === undefined);
+  const surplus = live.length - MAX_LIVE_CALLS;
+  if (surplus <= 0) return book;
+  const victims = live
+    .filter((call) => call.phase === 'ringing' || call.phase === 'setup')
+    .sort((a, b) => a.startedAt - b.startedAt || a.seq - b.seq)
+    .slice(0, surplus);
+  if (!victims.length) return book;
+  log.warn(`more than ${MAX_LIVE_CALLS} live calls: dropped the ${victims.length} oldest ringing`);
+  const calls = { ...book.calls };
+  const closed = { ...book.closed };
+  for (const call of victims) {
+    delete calls[call.sessionId];
+    put(closed, call.sessionId, call.seq);
+  }
+  return { ...book, calls, closed: trimTombstones(closed) };
+}
+
 export interface Applied {
   book: CallBook;
   /** Calls that changed (created, updated or ended). */
@@ -163,7 +196,8 @@ export interface Applied {
 /** Applies one event. Pure: returns a new book, never mutates its input. */
 export function applyEvent(book: CallBook, event: CallEvent, rules: FollowRules, now: number): Applied {
   const applied = dispatch(book, event, rules, now);
-  return applied.book === book ? applied : { ...applied, book: { ...applied.book, liveAt: now } };
+  if (applied.book === book) return applied;
+  return { ...applied, book: capLive({ ...applied.book, liveAt: now }) };
 }
 
 function dispatch(book: CallBook, event: CallEvent, rules: FollowRules, now: number): Applied {
@@ -185,8 +219,9 @@ function dispatch(book: CallBook, event: CallEvent, rules: FollowRules, now: num
 
 function upsert(book: CallBook, session: CtiSession, seq: number, rules: FollowRules, now: number): Applied {
   const id = session.sessionId;
-  const prev = book.calls[id];
-  if (book.closed[id] !== undefined || prev?.endedAt !== undefined) return { book, changed: [], ignored: 'closed' };
+  const prev = own(book.calls, id);
+  if (own(book.closed, id) !== undefined || prev?.endedAt !== undefined)
+    return { book, changed: [], ignored: 'closed' };
   if (prev ? seq <= prev.seq : seq <= book.floor) return { book, changed: [], ignored: 'stale' };
   if (!prev && !isFollowed(session, rules)) return { book, changed: [], ignored: 'not followed' };
   const call = toCall(prev, session, seq, rules, now, true);
@@ -195,8 +230,9 @@ function upsert(book: CallBook, session: CtiSession, seq: number, rules: FollowR
 }
 
 function close(book: CallBook, id: string, seq: number, state: string | number | undefined, now: number): Applied {
-  const prev = book.calls[id];
-  if (book.closed[id] !== undefined && prev?.endedAt !== undefined) return { book, changed: [], ignored: 'closed' };
+  const prev = own(book.calls, id);
+  if (own(book.closed, id) !== undefined && prev?.endedAt !== undefined)
+    return { book, changed: [], ignored: 'closed' };
   const closed = trimTombstones({ ...book.closed, [id]: seq });
   if (!prev) return { book: { ...book, closed }, changed: [], ignored: 'unknown session' };
   if (seq <= prev.seq) return { book, changed: [], ignored: 'stale' };
@@ -220,22 +256,22 @@ function reconcile(
   for (const session of sessions) {
     const id = session.sessionId;
     present.add(id);
-    const prev = calls[id];
-    if (closed[id] !== undefined || prev?.endedAt !== undefined) continue;
+    const prev = own(calls, id);
+    if (own(closed, id) !== undefined || prev?.endedAt !== undefined) continue;
     if (!prev && !isFollowed(session, rules)) continue;
     // A new connection may be a new server process whose seq restarted: its snapshot wins.
     if (prev && !fresh && seq <= prev.seq) continue;
     const call = toCall(prev, session, seq, rules, now, false);
-    if (call.endedAt !== undefined) closed[id] = seq;
-    calls[id] = call;
+    if (call.endedAt !== undefined) put(closed, id, seq);
+    put(calls, id, call);
     changed.push(call);
   }
   for (const call of Object.values(book.calls)) {
     if (present.has(call.sessionId) || call.endedAt !== undefined) continue;
     if (!fresh && call.seq > seq) continue;
     const ended = { ...finish(call, undefined, now), seq: Math.max(call.seq, seq), reconciled: true };
-    calls[call.sessionId] = ended;
-    closed[call.sessionId] = ended.seq;
+    put(calls, call.sessionId, ended);
+    put(closed, call.sessionId, ended.seq);
     changed.push(ended);
   }
   return { book: { calls, floor: fresh ? seq : Math.max(book.floor, seq), closed: trimTombstones(closed) }, changed };
@@ -255,7 +291,7 @@ function fillGap(book: CallBook, entries: HistoryEntry[], rules: FollowRules, no
   const closed = { ...book.closed };
   const changed: Call[] = [];
   for (const entry of entries) {
-    const known = calls[entry.sessionId];
+    const known = own(calls, entry.sessionId);
     const state = normaliseState(entry.state);
     const talked = (entry.talkDuration ?? 0) > 0 || state.phase === 'connected' || state.phase === 'held';
     if (known?.reconciled) {
@@ -263,17 +299,18 @@ function fillGap(book: CallBook, entries: HistoryEntry[], rules: FollowRules, no
       const reason = endReason(state.cause, { wasConnected, inbound: known.direction !== 'outbound' });
       if (reason !== known.endReason || wasConnected !== known.wasConnected) {
         const { reconciled: _guess, ...confirmed } = known;
-        calls[entry.sessionId] = { ...confirmed, wasConnected, endReason: reason };
-        changed.push(calls[entry.sessionId] as Call);
+        const call = { ...confirmed, wasConnected, endReason: reason };
+        put(calls, entry.sessionId, call);
+        changed.push(call);
       }
       continue;
     }
-    if (known || closed[entry.sessionId] !== undefined || book.gapSince === undefined) continue;
+    if (known || own(closed, entry.sessionId) !== undefined || book.gapSince === undefined) continue;
     if (!(Date.parse(entry.startTime) >= book.gapSince - GAP_MARGIN_MS) || !isFollowed(entry, rules)) continue;
     const seen = toCall(undefined, { ...entry, state: 'Setup' }, book.floor, rules, now, false);
     const call = finish({ ...seen, rawState: state.raw, wasConnected: talked }, state.cause ?? 'notAnswered', now);
-    calls[entry.sessionId] = call;
-    closed[entry.sessionId] = book.floor;
+    put(calls, entry.sessionId, call);
+    put(closed, entry.sessionId, book.floor);
     changed.push(call);
   }
   if (!changed.length) return { book, changed };

@@ -5,7 +5,7 @@
  */
 
 import type { FoundSpan } from '../detect/quickTest';
-import { arrayOf, type Guard, GuardError, num, obj, oneOf, str } from '../guard';
+import { arrayOf, bool, type Guard, GuardError, num, obj, oneOf, str } from '../guard';
 import type { Failure } from '../outcome';
 import type { ConfirmReason } from './policy';
 
@@ -34,7 +34,8 @@ export type DialSource = (typeof DIAL_SOURCES)[number];
 
 export type DialOutcome =
   | { status: 'dialing'; display: string }
-  | { status: 'confirm'; ticket: string; display: string; reasons: ConfirmReason[] }
+  /** Asked in a PopLine window (confirm.html), which the page cannot reach: the page never gets the ticket. */
+  | { status: 'confirm'; display: string; reasons: ConfirmReason[] }
   | { status: 'failed'; code: Failure; display?: string; detail?: string };
 
 export interface DialRequest {
@@ -55,10 +56,17 @@ export const dialRequestGuard: Guard<DialRequest> = obj({
   gesture: gestureGuard,
 });
 
-export const dialConfirmGuard: Guard<{ ticket: string; gesture: Gesture }> = obj({
+/** The confirmation window's answer (an extension page: no page or content script can send it). */
+export const dialConfirmGuard: Guard<{ ticket: string; yes: boolean }> = obj({
   ticket: str(64, { min: 8 }),
-  gesture: gestureGuard,
+  yes: bool,
 });
+
+/** What the confirmation window shows for its ticket. */
+export interface DialQuestion {
+  display: string;
+  reasons: ConfirmReason[];
+}
 
 /** Text nodes a tab sends for number finding: at most 1,000 texts, 16 KiB each, 256 KiB in all. */
 export const findNumbersGuard: Guard<{ texts: string[] }> = (value, path = '') => {

@@ -27,10 +27,14 @@ export function confirmReasons(
   policy: DialPolicySettings,
   log: readonly number[],
   now: number,
+  { fromPage = true }: { fromPage?: boolean } = {},
 ): ConfirmReason[] {
   const reasons: ConfirmReason[] = [];
+  // Not a setting: a page must never be able to place an emergency call with one click. The
+  // popup's dialer (the agent typed it in PopLine's own UI) is not delayed.
+  if (target.kind === 'internal' && target.emergency && fromPage) reasons.push('emergency');
   if (target.kind === 'number' && target.international && policy.confirmInternational) reasons.push('international');
-  if (target.kind === 'number' && target.premium && policy.confirmPremium) reasons.push('premium');
+  if (target.premium && policy.confirmPremium) reasons.push('premium');
   const limit = policy.confirmAfterPerMinute;
   if (limit > 0 && recentDials(log, now).length >= limit) reasons.push('burst');
   return reasons;

@@ -10,6 +10,7 @@
  */
 import { type CountryCode, getCountryCallingCode, parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { findPhoneNumbers } from '../detect/findPhoneNumbers';
+import { emergencyNumbers, internalPattern, isCostly, isShortPremium, MAX_SHORT } from './shortNumbers';
 
 export type DialTarget =
   | {
@@ -26,7 +27,20 @@ export type DialTarget =
       international: boolean;
       premium: boolean;
     }
-  | { kind: 'internal'; dial: string; display: string };
+  | {
+      kind: 'internal';
+      dial: string;
+      display: string;
+      /** An emergency number of the agent's country (always asks when a page dials it). */
+      emergency?: true;
+      /** A short premium-rate service (directory enquiries). */
+      premium?: true;
+    };
+
+export interface DialInputOptions {
+  /** `dial.internalPattern`: which short digit strings are internal extensions. */
+  internalPattern?: string;
+}
 
 export type DialInputProblem = 'empty' | 'tooLong' | 'notANumber' | 'ambiguous' | 'invalid';
 
@@ -34,8 +48,10 @@ export type DialInput = { ok: true; target: DialTarget } | { ok: false; problem:
 
 /** The longest input looked at; a selection longer than this is not "a number". */
 export const MAX_DIAL_INPUT = 256;
-/** Internal extensions: 2 to 6 digits, dialled as written. */
-const INTERNAL = /^\d{2,6}$/;
+/** Internal extensions unless the admin says otherwise: 2 to 6 digits, dialled as written. */
+export const DEFAULT_INTERNAL_PATTERN = '^\\d{2,6}$';
+/** A short code as written (separators allowed): only digits are looked up as emergency or premium. */
+const SHORT_CODE = /^\d[\d\s\u00a0.-]{0,15}$/;
 const URI = /^(tel|callto|sips?):(?:\/\/)?/i;
 /** Text that is only a number: digits, separators, a leading + and an extension. */
 const NUMBER_ONLY = /^\+?[\d\s\u00a0().\-/–]+(?:\s*(?:;ext=|ext\.?|extension|x|#)\s*\d{1,6})?$/i;
@@ -75,7 +91,7 @@ function numberTarget(text: string, ext: string | undefined, country: string): D
     e164: parsed.number,
     display,
     international: !home,
-    premium: parsed.getType() === 'PREMIUM_RATE',
+    premium: isCostly(parsed.number, parsed.getType()),
   };
   if (extension) target.ext = extension;
   if (parsed.country) target.country = parsed.country;
@@ -95,12 +111,13 @@ function safeCallingCode(country: string): string {
  * written; longer text must hold exactly one phone number (found as on the page), else the agent
  * is told it is ambiguous rather than one of them being picked.
  */
-export function parseDialInput(raw: string, defaultCountry: string): DialInput {
+export function parseDialInput(raw: string, defaultCountry: string, options: DialInputOptions = {}): DialInput {
   const input = raw.normalize('NFKC').trim();
   if (!input) return fail('empty', raw);
   if (input.length > MAX_DIAL_INPUT) return fail('tooLong', input);
   const text = URI.test(input) ? fromUri(input) : input;
-  if (INTERNAL.test(text)) return { ok: true, target: { kind: 'internal', dial: text, display: text } };
+  const short = shortTarget(text, defaultCountry, options);
+  if (short) return { ok: true, target: short };
   if (NUMBER_ONLY.test(text)) {
     const ext = EXTENSION.exec(text)?.[1];
     return numberTarget(text.replace(EXTENSION, ''), ext, defaultCountry);
@@ -110,4 +127,20 @@ export function parseDialInput(raw: string, defaultCountry: string): DialInput {
   const [match] = found;
   if (!match) return fail(/\d/.test(text) ? 'invalid' : 'notANumber', input);
   return numberTarget(match.e164, match.ext, defaultCountry);
+}
+
+/**
+ * A short code: an emergency number of the agent's country (before anything else, whatever the
+ * admin's pattern says), a short premium service, or an internal extension by the admin's pattern.
+ */
+function shortTarget(text: string, country: string, options: DialInputOptions): DialTarget | null {
+  if (text.length > MAX_SHORT || !SHORT_CODE.test(text)) return null;
+  const digits = text.replace(/\D/g, '');
+  if (emergencyNumbers(country).has(digits)) {
+    return { kind: 'internal', dial: digits, display: digits, emergency: true };
+  }
+  if (isShortPremium(digits, country)) return { kind: 'internal', dial: digits, display: digits, premium: true };
+  const pattern = internalPattern(options.internalPattern ?? DEFAULT_INTERNAL_PATTERN);
+  if (/^\d+$/.test(text) && pattern?.test(text)) return { kind: 'internal', dial: text, display: text };
+  return null;
 }

@@ -20,15 +20,39 @@ const MAX_NAME = 256;
 
 const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
-/** The title of an HTML error page, to say which page it was. */
+/**
+ * The title of an HTML error page, to say which page it was. Found with indexOf, not a
+ * pattern: a body full of unclosed `<title` tags must cost one pass, not one per tag.
+ */
 function htmlTitle(body: string): string {
-  const match = /<title[^>]*>([^<]{1,200})<\/title>/i.exec(body);
-  return match?.[1] ? clip(match[1].replace(/\s+/g, ' ').trim(), 80) : '';
+  const lower = body.slice(0, 64 * 1024).toLowerCase();
+  const open = lower.indexOf('<title');
+  const start = open < 0 ? -1 : lower.indexOf('>', open);
+  if (start < 0) return '';
+  const end = lower.indexOf('<', start + 1);
+  const text = body.slice(start + 1, end < 0 ? start + 1 : Math.min(end, start + 201));
+  return clip(text.replace(/\s+/g, ' ').trim(), 80);
 }
 
-const looksLikeHtml = (body: string, contentType: string) =>
-  /\bhtml\b/i.test(contentType) ||
-  /^\s*(<!--[\s\S]*?-->\s*)*<(!doctype\s+html|html[\s>]|head[\s>]|body[\s>])/i.test(body);
+/** Where the first tag starts after any whitespace and comments, in one pass (untrusted input). */
+function firstTagAt(body: string): number {
+  let at = 0;
+  for (;;) {
+    while (at < body.length && /\s/.test(body[at] as string)) at += 1;
+    if (!body.startsWith('<!--', at)) return at;
+    const end = body.indexOf('-->', at + 4);
+    if (end < 0) return -1;
+    at = end + 3;
+  }
+}
+
+const HTML_START = /^<(?:!doctype\s+html|html[\s>]|head[\s>]|body[\s>])/i;
+
+function looksLikeHtml(body: string, contentType: string): boolean {
+  if (/\bhtml\b/i.test(contentType)) return true;
+  const at = firstTagAt(body);
+  return at >= 0 && HTML_START.test(body.slice(at, at + 16));
+}
 
 /** Reads one HTTP API answer: a `<Response>` with `<Code>` 200, or the reason it is not. */
 export function parseAnswer(body: string, contentType = ''): Answer {

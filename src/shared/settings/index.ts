@@ -30,7 +30,8 @@ export const defaultSettings = {
   version: SETTINGS_VERSION,
   connection: {
     connector: 'cti' as (typeof CONNECTORS)[number],
-    serverUrl: 'ws://127.0.0.1:8765/cti',
+    /** '' (the default): not set, so PopLine does not connect. Never a built-in address (docs/security.md). */
+    serverUrl: '',
     extension: '1001',
     /** Allow `ws://` to a host other than this computer (not recommended). */
     allowInsecure: false,
@@ -72,9 +73,15 @@ export const defaultSettings = {
     confirmPremium: true,
     /** More dials than this within a minute ask first; 0 never asks. */
     confirmAfterPerMinute: 3,
+    /**
+     * Which short digit strings are internal extensions (a regular expression, tried on at most
+     * 16 digits). Emergency numbers of the default country are never extensions, whatever it says.
+     */
+    internalPattern: '^\\d{2,6}$',
   },
   crm: {
-    sites: [{ pattern: 'http://127.0.0.1/*', card: true, detect: true, links: true }] as CrmSite[],
+    /** None by default: the store build has no demo CRM (docs/security.md); the demo and the tests add it. */
+    sites: [] as CrmSite[],
     /** Opened by a call notification when no CRM tab is open; empty: derived from the first site. */
     homeUrl: '',
   },
@@ -120,7 +127,7 @@ export type Settings = typeof defaultSettings;
 /** Per-field rules beyond "same type as the default". */
 const RULES: Record<string, (value: unknown) => boolean> = {
   'connection.connector': (v) => (CONNECTORS as readonly unknown[]).includes(v),
-  'connection.serverUrl': (v) => typeof v === 'string' && v.length <= 2048 && /^wss?:\/\//i.test(v),
+  'connection.serverUrl': (v) => typeof v === 'string' && v.length <= 2048 && (v === '' || /^wss?:\/\//i.test(v)),
   'connection.extension': (v) => typeof v === 'string' && v.length <= 64,
   'ozeki.apiUrl': (v) => typeof v === 'string' && v.length <= 2048 && /^https?:\/\/[^\s]+$/i.test(v),
   'ozeki.apiExtension': (v) => typeof v === 'string' && /^[\w+*#.-]{0,64}$/.test(v),
@@ -135,6 +142,7 @@ const RULES: Record<string, (value: unknown) => boolean> = {
   'cards.target': (v) => (CARD_TARGETS as readonly unknown[]).includes(v),
   'cards.fadeAfterSeconds': (v) => typeof v === 'number' && v >= 0 && v <= 3600,
   'phone.defaultCountry': (v) => typeof v === 'string' && /^[A-Z]{2}$/.test(v),
+  'dial.internalPattern': (v) => typeof v === 'string' && v !== '' && v.length <= 256 && compiles(v),
   'dial.confirmAfterPerMinute': (v) => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 60,
   'crm.homeUrl': (v) => typeof v === 'string' && (v === '' || /^https?:\/\/[^\s]+$/i.test(v)),
   'crm.sites': (v) => Array.isArray(v) && v.length <= 100 && v.every(isCrmSite),
@@ -158,6 +166,16 @@ const RULES: Record<string, (value: unknown) => boolean> = {
   'lookup.idPath': isMapPath,
   'lookup.cacheMinutes': (v) => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 1440,
 };
+
+/** A regular expression that compiles (dial.internalPattern; shared/dial/shortNumbers.ts uses it). */
+function compiles(source: string): boolean {
+  try {
+    new RegExp(source);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** A lookup mapping: dotted paths, several separated by spaces. */
 function isMapPath(value: unknown): boolean {

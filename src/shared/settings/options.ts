@@ -14,7 +14,8 @@ export interface OptionsView {
   credentialsLocked: string[];
 }
 
-export type SaveOptionsResult = { ok: true } | { ok: false; problems: string[] };
+/** `cleared`: saved credentials deleted because their server changed; they must be entered again. */
+export type SaveOptionsResult = { ok: true; cleared?: string[] } | { ok: false; problems: string[] };
 
 /** Credentials the options page may set; an empty string removes one. */
 export type CredentialChanges = Record<string, string>;

@@ -237,6 +237,8 @@ export class CtiConnector implements Connector {
       this.granted = true;
       this.mayReadHistory = normalisePermissions(frame.permissions).history;
       const heartbeat = Math.min(frame.heartbeat ?? LIMITS.defaultHeartbeat, LIMITS.maxHeartbeat);
+      // A server may grant again (or a hostile one a thousand times): still one timer.
+      clearInterval(this.heartbeatTimer);
       this.heartbeatTimer = setInterval(() => this.ping(), heartbeat * 1000);
       this.events.status({
         state: 'ACCESS_GRANTED',
