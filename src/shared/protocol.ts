@@ -149,19 +149,29 @@ export type ParsedFrame =
 const byteLength = (text: string) =>
   text.length * 3 <= LIMITS.frameBytes ? text.length : new TextEncoder().encode(text).length;
 
-/** Parses one text frame from the server. Never throws. */
-export function parseServerFrame(data: unknown): ParsedFrame {
-  if (typeof data !== 'string') return { kind: 'invalid', reason: 'not a text frame' };
-  if (byteLength(data) > LIMITS.frameBytes) return { kind: 'invalid', reason: `frame over ${LIMITS.frameBytes} bytes` };
+/** The rules both directions share: a text frame within the size limit, a JSON object, a string `op`. */
+function readFrame(
+  data: unknown,
+): { ok: true; value: Record<string, unknown>; op: string } | { ok: false; reason: string } {
+  if (typeof data !== 'string') return { ok: false, reason: 'not a text frame' };
+  if (byteLength(data) > LIMITS.frameBytes) return { ok: false, reason: `frame over ${LIMITS.frameBytes} bytes` };
   let value: unknown;
   try {
     value = JSON.parse(data);
   } catch {
-    return { kind: 'invalid', reason: 'not JSON' };
+    return { ok: false, reason: 'not JSON' };
   }
-  if (!isRecord(value)) return { kind: 'invalid', reason: 'not a JSON object' };
+  if (!isRecord(value)) return { ok: false, reason: 'not a JSON object' };
   const { op } = value;
-  if (typeof op !== 'string') return { kind: 'invalid', reason: 'no string op' };
+  if (typeof op !== 'string') return { ok: false, reason: 'no string op' };
+  return { ok: true, value, op };
+}
+
+/** Parses one text frame from the server. Never throws. */
+export function parseServerFrame(data: unknown): ParsedFrame {
+  const read = readFrame(data);
+  if (!read.ok) return { kind: 'invalid', reason: read.reason };
+  const { value, op } = read;
   if (!Object.hasOwn(serverFrames, op)) return { kind: 'ignored', op: op.slice(0, 64) };
   const result = check(serverFrames[op as keyof ServerFrames] as Guard<unknown>, value);
   if (!result.ok) return { kind: 'invalid', reason: `${op}: ${result.error}` };
@@ -225,17 +235,9 @@ export type ParsedClientFrame =
 
 /** Parses one text frame from a client (server side). Never throws. */
 export function parseClientFrame(data: unknown): ParsedClientFrame {
-  if (typeof data !== 'string') return { kind: 'invalid', reason: 'not a text frame' };
-  if (byteLength(data) > LIMITS.frameBytes) return { kind: 'invalid', reason: `frame over ${LIMITS.frameBytes} bytes` };
-  let value: unknown;
-  try {
-    value = JSON.parse(data);
-  } catch {
-    return { kind: 'invalid', reason: 'not JSON' };
-  }
-  if (!isRecord(value)) return { kind: 'invalid', reason: 'not a JSON object' };
-  const { op } = value;
-  if (typeof op !== 'string') return { kind: 'invalid', reason: 'no string op' };
+  const read = readFrame(data);
+  if (!read.ok) return { kind: 'invalid', reason: read.reason };
+  const { value, op } = read;
   if (!Object.hasOwn(clientFrames, op)) return { kind: 'ignored', op: op.slice(0, 64) };
   const result = check(clientFrames[op as keyof ClientFrames] as Guard<unknown>, value);
   if (!result.ok) {
