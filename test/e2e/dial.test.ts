@@ -87,6 +87,35 @@ const mutationsOf = (target: Page) =>
 const isPopLineHost = (record: Recorded) =>
   record.target === 'HTML' && record.added.every((name) => name.startsWith('POPLINE-')) && !record.removed.length;
 
+/**
+ * Clicks "Call" in the confirmation window and returns every dial the PBX got meanwhile, once the
+ * window shows the outcome (the PBX has taken the dial). A dial placed without asking would have
+ * reached the PBX before this one, over the same socket: so exactly one dial means none went unasked.
+ */
+async function answerInWindow(dialog: Page): Promise<string[]> {
+  await dialog.click('button.call');
+  await dialog.waitForSelector('.confirm-outcome');
+  expect(await dialog.$eval('.confirm-outcome', (e) => e.textContent)).toMatch(/^Calling /);
+  await waitFor(() => sim.cti.dialRequests.length >= 1, { what: 'the confirmed dial' });
+  const dials = takeDials();
+  await waitFor(() => dialog.isClosed() || null, { what: 'the confirmation window to close', timeout: 10_000 });
+  return dials;
+}
+
+/** Waits for PopLine's confirmation window to open (after `trigger`) and for its question. */
+async function confirmationWindow(trigger: () => Promise<unknown>): Promise<Page> {
+  const before = new Set(chromium.browser.targets());
+  const opened = chromium.browser.waitForTarget(
+    (target) =>
+      !before.has(target) && target.url().startsWith(`chrome-extension://${chromium.extensionId}/confirm.html`),
+    { timeout: 15_000 },
+  );
+  await trigger();
+  const dialog = (await (await opened).asPage()) as Page;
+  await dialog.waitForSelector('button.call');
+  return dialog;
+}
+
 async function closeBubble(target: Page): Promise<void> {
   const { bubble } = await readDialLayer(target);
   if (!bubble?.close) return;
@@ -141,10 +170,12 @@ test('a modifier key keeps the browser’s default; a sip: extension dials; a li
   await page.click('#tel-bad');
   const bubble = await waitForBubble(page, (title) => title.includes('no phone number'));
   expect(bubble.error).toBe(true);
-  await sleep(300);
-  expect(takeDials()).toEqual([]);
+  await closeBubble(page);
+  // Positive control: a dial clicked after them arrives. Dials reach the PBX in the order they are
+  // clicked (one content script, one worker, one socket), so it comes alone or not at all.
   await page.click('#sip');
-  expect(await waitForDials(1)).toEqual(['1001→1002']);
+  await waitFor(() => sim.cti.dialRequests.length >= 1, { what: 'the sip: dial' });
+  expect(takeDials()).toEqual(['1001→1002']);
 });
 
 test('an international number asks first, in PopLine’s own window; the agent’s “Call” there dials it', async () => {
@@ -160,10 +191,7 @@ test('an international number asks first, in PopLine’s own window; the agent�
   // The page only hears that the question is elsewhere.
   const toast = await waitFor(async () => (await readDialLayer(page)).bubble, { what: 'the toast' });
   expect(toast.confirm).toBeNull();
-  await sleep(200);
-  expect(takeDials()).toEqual([]);
-  await dialog.click('button.call');
-  expect(await waitForDials(1)).toEqual(['1001→+442079460123']);
+  expect(await answerInWindow(dialog)).toEqual(['1001→+442079460123']);
   // The window closes by itself after showing the outcome; the CRM tab is the agent's again.
   await waitFor(() => dialog.isClosed() || null, { what: 'the confirmation window to close', timeout: 10_000 });
   await page.bringToFront();
@@ -224,8 +252,11 @@ test('the context menu dials a selection or a tel: link, and refuses a selection
   const noNumber = await page.$eval('#selection-none', (element) => element.textContent ?? '');
   await menuClick({ menuItemId: 'popline-dial-selection', selectionText: noNumber, pageUrl: page.url() });
   await waitForBubble(page, (title) => title.includes('not a phone number') || title.includes('no phone number'));
-  await sleep(300);
-  expect(takeDials()).toEqual([]);
+  // Positive control: a good selection after the refused ones dials, and dials arrive in order: so
+  // nothing before it was dialled.
+  await menuClick({ menuItemId: 'popline-dial-selection', selectionText: oneNumber, pageUrl: page.url() });
+  await waitFor(() => sim.cti.dialRequests.length >= 1, { what: 'the control dial' });
+  expect(takeDials()).toEqual(['1001→+12125550198']);
 });
 
 test('the shortcut dials the selected text', async () => {
@@ -254,10 +285,7 @@ test('on a page that is not a CRM site, the context menu shows the parsed number
     const dialog = (await (await opened).asPage()) as Page;
     await dialog.waitForSelector('button.call');
     expect(await dialog.$eval('.confirm-number', (e) => e.textContent)).toBe('(212) 555-0142');
-    await sleep(300);
-    expect(takeDials()).toEqual([]);
-    await dialog.click('button.call');
-    expect(await waitForDials(1)).toEqual(['1001→+12125550142']);
+    expect(await answerInWindow(dialog)).toEqual(['1001→+12125550142']);
     await waitFor(() => dialog.isClosed() || null, { what: 'the confirmation window to close', timeout: 10_000 });
   } finally {
     await other.close();
@@ -277,7 +305,7 @@ test('a hostile page cannot make PopLine dial: synthetic clicks, scripted select
     const log = await hostile.evaluate(() => (window as unknown as { attack(): Promise<string[]> }).attack());
     expect(log).toContain('host: found, shadowRoot: closed');
     expect(log.some((line) => line.startsWith('sendMessage: '))).toBe(true);
-    await sleep(1500);
+    // The page's own messages reached no dial: the background answered each (see the log) and the PBX got none.
     expect(takeDials()).toEqual([]);
     // The same page, a real click: PopLine works here, so the silence above was PopLine refusing.
     await hostile.mouse.move(5, 5);
@@ -292,7 +320,9 @@ test('a hostile page cannot make PopLine dial: synthetic clicks, scripted select
     if (!button) throw new Error('no button');
     await hostile.mouse.move(button.x + button.width / 2, button.y + button.height / 2, { steps: 3 });
     await hostile.mouse.click(button.x + button.width / 2, button.y + button.height / 2);
-    expect(await waitForDials(1)).toEqual(['1001→+12125550142']);
+    // Exactly one: dials arrive in order, so one the attack had set off would be here before it.
+    await waitFor(() => sim.cti.dialRequests.length >= 1, { what: 'the real dial' });
+    expect(takeDials()).toEqual(['1001→+12125550142']);
   } finally {
     await hostile.close();
   }
@@ -310,4 +340,79 @@ test('a token that may not dial: the agent is told, and nothing reaches the PBX'
   } finally {
     await connect();
   }
+});
+
+describe('confirmations in PopLine’s window: premium rate, and more than N dials a minute', () => {
+  /** Puts the dialing log (the dials of the last minute) back to empty, so the count starts here. */
+  const clearDialLog = async () =>
+    (await chromium.worker()).evaluate(async () => {
+      const { dialing } = await chrome.storage.session.get('dialing');
+      await chrome.storage.session.set({ dialing: { ...(dialing as object), log: [] } });
+    });
+
+  test('a premium-rate number asks first, saying why; “Cancel” dials nothing; “Call” dials it', async () => {
+    await page.bringToFront();
+    await page.evaluate(() => {
+      const p = document.createElement('p');
+      p.innerHTML = 'Hotline <a id="tel-premium" href="tel:+1-900-200-0000">(900) 200-0000</a>';
+      document.body.append(p);
+    });
+    const first = await confirmationWindow(() => page.click('#tel-premium'));
+    expect(await first.$eval('.confirm-title', (e) => e.textContent)).toBe('Call (900) 200-0000?');
+    expect(await first.$$eval('.confirm-text', (all) => all.map((e) => e.textContent))).toEqual([
+      'This is a premium-rate number.',
+    ]);
+    await first.click('button.cancel');
+    await waitFor(() => first.isClosed() || null, { what: 'the window to close on Cancel' });
+    // Positive control for the cancel: the same number asked again and answered "Call" dials, and
+    // it is the only dial: the cancelled one never went out.
+    await page.bringToFront();
+    const second = await confirmationWindow(() => page.click('#tel-premium'));
+    expect(await answerInWindow(second)).toEqual(['1001→+19002000000']);
+    // The setting off: the same link dials at once, no window.
+    const configured = settings();
+    configured.dial.confirmPremium = false;
+    await configure(await chromium.worker(), configured, 'popline-demo');
+    await waitFor(
+      async () =>
+        (
+          (await (await chromium.worker()).evaluate(() => chrome.storage.local.get('settings'))) as {
+            settings: { dial: { confirmPremium: boolean } };
+          }
+        ).settings.dial.confirmPremium === false,
+      { what: 'the setting stored' },
+    );
+    await page.bringToFront();
+    await page.click('#tel-premium');
+    expect(await waitForDials(1)).toEqual(['1001→+19002000000']);
+    await closeBubble(page);
+    await connect();
+  });
+
+  test('more than N dials in a minute: the N+1st asks, naming the burst, and its “Call” dials', async () => {
+    const configured = settings({ confirmAfterPerMinute: 3 });
+    await configure(await chromium.worker(), configured, 'popline-demo');
+    await waitFor(async () => (await connectionState(await chromium.worker())) === 'ACCESS_GRANTED', {
+      what: 'the connection',
+    });
+    await clearDialLog();
+    await page.bringToFront();
+    // Three dials within the minute go straight out (the positive control: the policy lets dials through)...
+    for (let i = 0; i < 3; i++) {
+      await page.click('#tel-us');
+      expect(await waitForDials(1)).toEqual(['1001→+12125550142']);
+      await waitForBubble(page, (title) => title.startsWith('Calling'));
+      await closeBubble(page);
+    }
+    // ...the fourth asks, in PopLine's window, and says why.
+    const dialog = await confirmationWindow(() => page.click('#tel-us'));
+    expect(await dialog.$eval('.confirm-title', (e) => e.textContent)).toBe('Call (212) 555-0142?');
+    expect(await dialog.$$eval('.confirm-text', (all) => all.map((e) => e.textContent))).toEqual([
+      'You placed several calls in the last minute.',
+    ]);
+    expect(await answerInWindow(dialog)).toEqual(['1001→+12125550142']);
+    await page.bringToFront();
+    await connect();
+    await clearDialLog();
+  });
 });

@@ -15,6 +15,7 @@ import { loadSettings } from '../../src/shared/settings';
 import { type ExtensionBrowser, launchChromium, readCards, waitFor } from '../support/browsers';
 import { connectionState, settingsFor } from '../support/extension';
 import { grantHostPermission } from '../support/permissions';
+import { countUpgrades } from '../support/upgrades';
 
 jest.setTimeout(120_000);
 
@@ -81,6 +82,12 @@ async function save(page: Page): Promise<string> {
 
 const stored = (): Promise<Record<string, unknown>> =>
   worker.evaluate(async () => (await chrome.storage.local.get(['settings', 'credentials'])) as Record<string, unknown>);
+/** Changes `follow.extraNumbers` in the stored settings (a connection setting: it reconnects). */
+const setFollowExtras = (numbers: string[]) =>
+  worker.evaluate(async (extra) => {
+    const { settings } = (await chrome.storage.local.get('settings')) as { settings: { follow: object } };
+    await chrome.storage.local.set({ settings: { ...settings, follow: { ...settings.follow, extraNumbers: extra } } });
+  }, numbers);
 const connectionSince = () =>
   worker.evaluate(async () => ((await chrome.storage.session.get('connection')).connection as { since: number }).since);
 
@@ -144,15 +151,28 @@ test('a new user configures PopLine through the options page, takes a call and d
 
   // A display setting applies at once, without a new connection.
   const since = await connectionSince();
-  await options.bringToFront();
-  await fill(options, '[name="cards.fadeAfterSeconds"]', '20');
-  expect(await save(options)).toContain('Saved');
-  await waitFor(
-    async () => ((await stored()).settings as { cards: { fadeAfterSeconds: number } }).cards.fadeAfterSeconds === 20,
-  );
-  await new Promise((resolve) => setTimeout(resolve, 500));
-  expect(await connectionSince()).toBe(since);
-  expect(await connectionState(worker)).toBe('ACCESS_GRANTED');
+  const attempts = countUpgrades(sim.cti);
+  try {
+    await options.bringToFront();
+    await fill(options, '[name="cards.fadeAfterSeconds"]', '20');
+    expect(await save(options)).toContain('Saved');
+    await waitFor(
+      async () => ((await stored()).settings as { cards: { fadeAfterSeconds: number } }).cards.fadeAfterSeconds === 20,
+    );
+    // Positive control: a change the connection depends on, stored after the display one, reconnects.
+    // The worker handles changes in order, so when that one's attempt lands, the display change has
+    // been handled: one attempt in all means it made none.
+    await setFollowExtras(['1099']);
+    await waitFor(async () => attempts.count >= 1 && (await connectionSince()) !== since, { what: 'the reconnect' });
+    await waitFor(async () => (await connectionState(worker)) === 'ACCESS_GRANTED', { what: 'connected again' });
+    expect(attempts.count).toBe(1);
+    await setFollowExtras([]);
+    await waitFor(async () => attempts.count >= 2 && (await connectionState(worker)) === 'ACCESS_GRANTED', {
+      what: 'connected as before',
+    });
+  } finally {
+    attempts.stop();
+  }
 
   // The popup: the connection in words, the call in progress, and a dial from the keyboard.
   const popup = await chromium.browser.newPage();

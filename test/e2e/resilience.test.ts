@@ -7,6 +7,7 @@ import { startSimulator } from '../../sim/server';
 import { readCards, waitFor } from '../support/browsers';
 import { connectionState } from '../support/extension';
 import { cardOf, type E2E, sleep, startE2E, waitForCard } from '../support/session';
+import { countUpgrades } from '../support/upgrades';
 
 jest.setTimeout(120_000);
 
@@ -127,12 +128,20 @@ test('a refused token stops retrying and tells the user what to do', async () =>
   expect(text).toBe('!');
   expect(title).toContain('access denied');
   expect(title).toContain('enter a valid token');
-  const clients = e2e.sim.cti.clients.size;
-  await sleep(3000);
-  expect(e2e.sim.cti.clients.size).toBe(clients);
-  const notifications = await (await e2e.worker()).evaluate(() => chrome.notifications.getAll());
-  expect(Object.keys(notifications)).toContain('popline-access');
-  await e2e.setup();
+  // Count connection attempts where they land: every WebSocket upgrade the server is asked for.
+  const attempts = countUpgrades(e2e.sim.cti);
+  try {
+    // Longer than the backoff's first two steps (within 1 s, then 2 s: shared/pbx/backoff.ts), so a retry would have come.
+    await sleep(3000);
+    expect(attempts.count).toBe(0);
+    const notifications = await (await e2e.worker()).evaluate(() => chrome.notifications.getAll());
+    expect(Object.keys(notifications)).toContain('popline-access');
+    // Positive control: the counter sees attempts. A good token connects, at once, through it.
+    await e2e.setup();
+    expect(attempts.count).toBeGreaterThanOrEqual(1);
+  } finally {
+    attempts.stop();
+  }
 });
 
 test('an expiring token is announced before it expires', async () => {
