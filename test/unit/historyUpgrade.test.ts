@@ -1,8 +1,10 @@
 /** The history schema upgrade from version 1 to version 2, with data written by version 1. */
 import 'fake-indexeddb/auto';
+import { openDB } from 'idb';
 import { DB_VERSION, openHistoryDb, STORE } from '../../src/background/history/db';
 import { queryHistory } from '../../src/background/history/queries';
 import { HistoryStore, type WriteContext } from '../../src/background/history/store';
+import v1Database from '../fixtures/history/v1-database.json';
 import { answered, makeCall, missed, T0 } from '../support/historyFixtures';
 
 const context: WriteContext = { country: 'DE', retention: { retentionDays: 0, maxCalls: 1_000_000 } };
@@ -58,4 +60,55 @@ test('calls written by version 1 survive the upgrade and are found through the n
   const after = await queryHistory(db, { kind: 'missed', pageSize: 1 }, 'DE');
   expect(after.records[0]?.sessionId).toBe('v1-live');
   await v2.close();
+});
+
+test('a database as version 1 wrote it (raw records and term keys, no code of today) upgrades and is read', async () => {
+  // test/fixtures/history/v1-database.json: what the version-1 store (commit 499e437) left in IndexedDB.
+  const fixture = v1Database as { version: number; calls: unknown[]; terms: [string, number, string][] };
+  expect(fixture.version).toBe(1);
+  const name = 'history-upgrade-raw';
+  // Version 1's schema and contents, written with plain IndexedDB calls.
+  const raw = await openDB(name, 1, {
+    upgrade(db) {
+      db.createObjectStore('calls', { keyPath: 'sessionId' }).createIndex('startedAt', 'startedAt');
+      db.createObjectStore('terms');
+    },
+  });
+  const write = raw.transaction(['calls', 'terms'], 'readwrite');
+  for (const record of fixture.calls) await write.objectStore('calls').put(record);
+  for (const key of fixture.terms) await write.objectStore('terms').put(0, key);
+  await write.done;
+  raw.close();
+
+  const store = new HistoryStore((onGone) => openHistoryDb({ name, onGone }));
+  const db = await store.database();
+  expect(db.version).toBe(DB_VERSION);
+  expect(await db.count(STORE)).toBe(13);
+  // Missed calls come from the new index, over records version 1 wrote.
+  const missedPage = await queryHistory(db, { kind: 'missed', pageSize: 50 }, 'DE');
+  expect(missedPage.records.map((r) => r.sessionId)).toEqual(['v1-9', 'v1-6', 'v1-3', 'v1-0']);
+  expect(missedPage.skipped).toBe(0);
+  // Search through version 1's term keys: by number in another format, and by a folded name.
+  const byNumber = await queryHistory(db, { kind: 'search', text: '+49 30 1234567', pageSize: 50 }, 'DE');
+  expect(byNumber.records.map((r) => r.sessionId).sort()).toEqual([
+    'v1-1',
+    'v1-11',
+    'v1-3',
+    'v1-5',
+    'v1-7',
+    'v1-9',
+    'v1-live',
+  ]);
+  const byName = await queryHistory(db, { kind: 'search', text: 'nunez', pageSize: 50 }, 'DE');
+  expect(byName.records).toHaveLength(6);
+  const recent = await queryHistory(db, { kind: 'recent', pageSize: 50 }, 'DE');
+  expect(recent.skipped).toBe(0);
+  expect(recent.records.find((r) => r.sessionId === 'v1-4')).toMatchObject({
+    note: 'from version 1',
+    disposition: 'sale',
+  });
+  // The call that was in progress in version 1 ends under version 2, in the new index at once.
+  await store.recordCalls([missed(makeCall({ sessionId: 'v1-live', startedAt: T0 + 3_600_000 }))], context);
+  expect((await queryHistory(db, { kind: 'missed', pageSize: 1 }, 'DE')).records[0]?.sessionId).toBe('v1-live');
+  await store.close();
 });
