@@ -4,9 +4,13 @@
  * default. Labels are `setting_<path with _>` in _locales, help texts `…_help`.
  */
 import { getCountries } from 'libphonenumber-js/min';
+import { CSRF_KINDS } from '../shared/crm/log/csrf';
+import { LOG_METHODS } from '../shared/crm/log/template';
 import {
   CARD_TARGETS,
   CONNECTORS,
+  CRMLOG_MODES,
+  CRMLOG_WHEN,
   defaultSettings,
   LOOKUP_MODES,
   RECORD_TARGETS,
@@ -60,6 +64,14 @@ const SPECS: Record<string, FieldSpec> = {
     placeholder: 'https://crm.example.com/api/contacts?phone={number}',
   },
   'lookup.cacheMinutes': { kind: 'number', min: 0, max: 1440, unit: 'unitMinutes' },
+  'crmlog.mode': { kind: 'select', choices: CRMLOG_MODES, labelPrefix: 'lookupMode_' },
+  'crmlog.when': { kind: 'select', choices: CRMLOG_WHEN, labelPrefix: 'crmLogWhen_' },
+  'crmlog.wrapUpSeconds': { kind: 'number', min: 0, max: 3600, unit: 'unitSeconds' },
+  'crmlog.createMethod': { kind: 'select', choices: LOG_METHODS, labelPrefix: 'logMethod_' },
+  'crmlog.updateMethod': { kind: 'select', choices: LOG_METHODS, labelPrefix: 'logMethod_' },
+  'crmlog.createUrl': { kind: 'text', type: 'url', placeholder: 'https://crm.example.com/api/activities' },
+  'crmlog.updateUrl': { kind: 'text', type: 'url', placeholder: 'https://crm.example.com/api/activities/{activityId}' },
+  'crmlog.csrf': { kind: 'select', choices: CSRF_KINDS, labelPrefix: 'csrfKind_' },
 };
 
 /** The control for a path: listed, or guessed from the default's type. */
@@ -75,7 +87,19 @@ export function specFor(path: string): FieldSpec {
 }
 
 /** Sections in the order an admin fills them in; sections added later come after. */
-const SECTION_ORDER = ['connection', 'ozeki', 'crm', 'record', 'lookup', 'cards', 'phone', 'dial', 'follow', 'history'];
+const SECTION_ORDER = [
+  'connection',
+  'ozeki',
+  'crm',
+  'record',
+  'lookup',
+  'crmlog',
+  'cards',
+  'phone',
+  'dial',
+  'follow',
+  'history',
+];
 
 /** Connection fields that only one connector uses. */
 const CONNECTOR_ONLY: Record<string, string> = {

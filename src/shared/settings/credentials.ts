@@ -6,7 +6,7 @@
 import type { Settings } from '.';
 
 /** The secrets the options page can save; each is for one server of the settings. */
-export const CREDENTIAL_KEYS = ['token', 'ozekiUsername', 'ozekiPassword', 'lookupKey'] as const;
+export const CREDENTIAL_KEYS = ['token', 'ozekiUsername', 'ozekiPassword', 'lookupKey', 'crmLogKey'] as const;
 export type CredentialKey = (typeof CREDENTIAL_KEYS)[number];
 
 /** The origin of an address (a template's placeholders filled with digits), or '' when it has none. */
@@ -24,6 +24,7 @@ export function credentialOrigin(key: string, settings: Settings): string {
   if (key === 'token') return originOf(settings.connection.serverUrl);
   if (key === 'ozekiUsername' || key === 'ozekiPassword') return originOf(settings.ozeki.apiUrl);
   if (key === 'lookupKey') return originOf(settings.lookup.urlTemplate);
+  if (key === 'crmLogKey') return originOf(settings.crmlog.createUrl);
   return '';
 }
 

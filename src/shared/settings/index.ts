@@ -5,6 +5,8 @@
  * Documented in docs/settings.md. Secrets (the token) are not part of it: see credentials.
  */
 
+import { CSRF_KINDS } from '../crm/log/csrf';
+import { LOG_METHODS, logBodyProblem, logUrlProblem } from '../crm/log/template';
 import { isRecord } from '../guard';
 import { templateProblem } from '../templates';
 
@@ -17,6 +19,9 @@ export const RECORD_TRIGGERS = ['never', 'ringing', 'answered'] as const;
 export const RECORD_TARGETS = ['crmTab', 'newTab', 'backgroundTab'] as const;
 /** Where the caller lookup runs: not at all, in the CRM tab (the agent's login), in the background (a key). */
 export const LOOKUP_MODES = ['off', 'content', 'background'] as const;
+/** Call logging into the CRM (docs/crm.md): where it runs, and when a call is logged. */
+export const CRMLOG_MODES = LOOKUP_MODES;
+export const CRMLOG_WHEN = ['end', 'wrapUp', 'manual'] as const;
 
 export interface CrmSite {
   /** A match pattern, e.g. `https://crm.example.com/*`. */
@@ -112,6 +117,39 @@ export const defaultSettings = {
     /** Minutes an answer is reused for the same number; 0: always ask. */
     cacheMinutes: 10,
   },
+  /** Logging calls into the CRM as activities (docs/crm.md); the background mode's key is a credential. */
+  crmlog: {
+    mode: 'off' as (typeof CRMLOG_MODES)[number],
+    /** At the end of the call, after the wrap-up (the note saved or the time up), or by hand only. */
+    when: 'wrapUp' as (typeof CRMLOG_WHEN)[number],
+    /** How long after a call ends the card keeps offering the note form before the call is logged. */
+    wrapUpSeconds: 120,
+    /** Log inbound calls nobody answered too. */
+    logMissed: false,
+    /** The header that carries the key in background mode. */
+    keyHeader: 'Authorization',
+    createMethod: 'POST' as (typeof LOG_METHODS)[number],
+    /** The address that creates the activity, and its JSON body (placeholders in docs/crm.md). */
+    createUrl: '',
+    createBody: '',
+    /** Where the created activity's id is in the answer (dotted path). */
+    idPath: 'id',
+    updateMethod: 'PATCH' as (typeof LOG_METHODS)[number],
+    /** The address that updates it (`{activityId}`), and the body; empty: a later note edit stays in PopLine. */
+    updateUrl: '',
+    updateBody: '',
+    /** Optional: a GET that finds the activity by `{idempotencyKey}`, asked before repeating an unanswered create. */
+    findUrl: '',
+    findIdPath: '',
+    /** "Open in CRM" for a logged call (`{activityId}`, `{recordId}`); empty: the call's CRM record. */
+    openUrl: '',
+    /** Content-script mode: where the CRM's CSRF token is, and the header it goes back in. */
+    csrf: 'none' as (typeof CSRF_KINDS)[number],
+    csrfName: '',
+    csrfHeader: 'X-CSRF-Token',
+    /** `header` strategy: the address on the CRM's site whose answer carries the token. */
+    csrfUrl: '',
+  },
   history: {
     /** Calls older than this many days are removed; 0 keeps them regardless of age. */
     retentionDays: 365,
@@ -165,6 +203,24 @@ const RULES: Record<string, (value: unknown) => boolean> = {
   'lookup.notePath': isMapPath,
   'lookup.idPath': isMapPath,
   'lookup.cacheMinutes': (v) => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 1440,
+  'crmlog.mode': (v) => (CRMLOG_MODES as readonly unknown[]).includes(v),
+  'crmlog.when': (v) => (CRMLOG_WHEN as readonly unknown[]).includes(v),
+  'crmlog.wrapUpSeconds': (v) => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 3600,
+  'crmlog.keyHeader': (v) => typeof v === 'string' && /^[\w!#$%&'*+.^`|~-]{1,64}$/.test(v),
+  'crmlog.createMethod': (v) => (LOG_METHODS as readonly unknown[]).includes(v),
+  'crmlog.updateMethod': (v) => (LOG_METHODS as readonly unknown[]).includes(v),
+  'crmlog.createUrl': (v) => typeof v === 'string' && logUrlProblem(v, 'create') === null,
+  'crmlog.updateUrl': (v) => typeof v === 'string' && logUrlProblem(v, 'update') === null,
+  'crmlog.findUrl': (v) => typeof v === 'string' && logUrlProblem(v, 'find') === null,
+  'crmlog.openUrl': (v) => typeof v === 'string' && logUrlProblem(v, 'open') === null,
+  'crmlog.createBody': (v) => typeof v === 'string' && logBodyProblem(v, 'create') === null,
+  'crmlog.updateBody': (v) => typeof v === 'string' && logBodyProblem(v, 'update') === null,
+  'crmlog.idPath': isMapPath,
+  'crmlog.findIdPath': isMapPath,
+  'crmlog.csrf': (v) => (CSRF_KINDS as readonly unknown[]).includes(v),
+  'crmlog.csrfName': (v) => typeof v === 'string' && /^[\w.:-]{0,128}$/.test(v),
+  'crmlog.csrfHeader': (v) => typeof v === 'string' && /^[\w!#$%&'*+.^`|~-]{1,64}$/.test(v),
+  'crmlog.csrfUrl': (v) => typeof v === 'string' && v.length <= 2048 && (v === '' || /^https?:\/\/[^\s{}]+$/i.test(v)),
 };
 
 /** A regular expression that compiles (dial.internalPattern; shared/dial/shortNumbers.ts uses it). */
