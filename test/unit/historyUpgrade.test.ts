@@ -64,7 +64,7 @@ test('calls written by version 1 survive the upgrade and are found through the n
 
 test('a database as version 1 wrote it (raw records and term keys, no code of today) upgrades and is read', async () => {
   // test/fixtures/history/v1-database.json: what the version-1 store (commit 499e437) left in IndexedDB.
-  const fixture = v1Database as { version: number; calls: unknown[]; terms: [string, number, string][] };
+  const fixture = v1Database as unknown as { version: number; calls: unknown[]; terms: [string, number, string][] };
   expect(fixture.version).toBe(1);
   const name = 'history-upgrade-raw';
   // Version 1's schema and contents, written with plain IndexedDB calls.
