@@ -85,7 +85,8 @@ export async function openCrm(state: RuntimeState, settings: Settings): Promise<
     }
   }
   const url = crmHomeUrl(settings);
-  if (url) await browser.tabs.create({ url });
+  // No browser window open (Chrome kept running in the background): a tab needs a window first.
+  if (url) await browser.tabs.create({ url }).catch(() => browser.windows.create({ url, focused: true }));
 }
 
 export const isCallNotification = (id: string) => id.startsWith(CALL_PREFIX);
