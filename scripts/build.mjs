@@ -44,6 +44,8 @@ const entries = [
   { in: 'src/options/index.tsx', out: 'options', format: 'esm' },
   // The dial confirmation window (docs/security.md): browser UI no page can reach.
   { in: 'src/dialogs/confirm.tsx', out: 'confirm', format: 'esm' },
+  // The card's text entry, in a frame of the CRM tab: typing the page cannot see (docs/security.md).
+  { in: 'src/dialogs/entry.tsx', out: 'entry', format: 'esm' },
 ];
 
 async function copyStatic(browser) {

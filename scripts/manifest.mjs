@@ -44,5 +44,9 @@ export function firefoxManifest(source, version, options = {}) {
     gecko_android: { strict_min_version: '142.0' },
   };
   manifest.content_security_policy = { extension_pages: "script-src 'self'" };
+  // Firefox has no dynamic resource URLs; its extension address is already a per-install random UUID.
+  manifest.web_accessible_resources = (manifest.web_accessible_resources ?? []).map(
+    ({ use_dynamic_url: _dynamic, ...resource }) => resource,
+  );
   return manifest;
 }

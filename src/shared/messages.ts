@@ -5,6 +5,7 @@
  */
 
 import type { CardPosition, CardView, ContentState } from './cards';
+import type { CrmLogView } from './crm/log/outbox';
 import {
   type DialOutcome,
   type DialQuestion,
@@ -18,6 +19,7 @@ import {
 } from './dial/messages';
 import {
   anyOf,
+  arrayOf,
   bool,
   type Guard,
   GuardError,
@@ -43,21 +45,32 @@ import {
   historyRangeGuard,
   type ImportSummary,
 } from './history';
+import { MAX_DISPOSITION, MAX_NOTE } from './history/noteLimits';
 import type { ActionResult } from './outcome';
 import type { ConnectionTestResult } from './pbx/connectionTest';
 import type { EnrolResult } from './pbx/enrol';
 import { type ConnectionState, SESSION_ACTIONS, type SessionAction } from './protocol';
 import type { CredentialChanges, OptionsView, SaveOptionsResult } from './settings/options';
 
-/** Who sent a message: a content script in a tab, or one of our extension pages. */
-export type SenderKind = 'content' | 'page';
+/**
+ * Who sent a message: a content script in a tab, one of our extension pages, or the card's text
+ * entry (entry.html, our page in a frame of a CRM tab: typing there is not visible to the page).
+ */
+export type SenderKind = 'content' | 'page' | 'frame';
 
 /** The sender as the router established it from the browser's sender info (never from the message). */
 export interface Context {
   kind: SenderKind;
-  /** The tab of a content script. */
+  /** The tab of a content script or of the entry frame. */
   tabId?: number;
   url?: string;
+}
+
+/** What the card's note form (in the entry frame) starts with: the saved note and the tags offered. */
+export interface EntryStart {
+  note: string;
+  disposition: string;
+  dispositions: string[];
 }
 
 export interface StatusView {
@@ -110,8 +123,12 @@ export interface MessageMap {
   historyQuery: Spec<HistoryQuery, HistoryPage>;
   /** Earlier calls with the same number as this call, newest first (default 5, at most 20). */
   historyPrevious: Spec<{ sessionId: string; limit?: number }, HistoryView[]>;
-  /** Sets a call's note and/or disposition tag (content: only a call it may show, or one ended within 2 hours). */
+  /** Sets a call's note and/or disposition tag (the entry frame: only a call its tab showed, or one ended within 2 hours). */
   historySetNote: Spec<HistoryNote, ActionResult>;
+  /** The entry frame opens the note form of a call its tab showed: null when it may not. */
+  entryOpen: Spec<{ sessionId: string }, EntryStart | null>;
+  /** The entry frame keeps what the agent is typing (not saved yet), so a reloaded frame loses nothing. */
+  entryDraft: Spec<{ sessionId: string; note: string; disposition: string }, null>;
   /** The history (optionally a start-time range) as CSV text, formula cells neutralised. */
   historyExport: Spec<{ from?: number; to?: number }, { csv: string; count: number; skipped: number }>;
   /** Removes every call from the history. */
@@ -131,6 +148,13 @@ export interface MessageMap {
   findNumbers: Spec<{ texts: string[] }, FoundNumbers>;
   /** The agent clicked a looked-up contact (its index) or "create contact" on a card this tab shows. */
   openRecord: Spec<{ sessionId: string; match: number | 'create' }, ActionResult>;
+  // Call logging into the CRM (docs/crm.md): the history shows each call's state.
+  /** The call-log state of these calls (those with none are left out). */
+  crmLogStates: Spec<{ sessionIds: string[] }, Record<string, CrmLogView>>;
+  /** "Retry" a failed log, or "Log to CRM" a call waiting for the agent. */
+  crmLogRetry: Spec<{ sessionId: string }, ActionResult>;
+  /** "Open in CRM": the logged activity, or the call's CRM record. */
+  crmLogOpen: Spec<{ sessionId: string }, ActionResult>;
 }
 
 export type MessageName = keyof MessageMap;
@@ -154,7 +178,7 @@ export const MESSAGES: { [K in MessageName]: { from: readonly SenderKind[]; req:
   tabActive: { from: ['content'], req: visibleFlag },
   dismissCard: { from: ['content'], req: obj({ sessionId: str(1024, { min: 1 }) }) },
   callAction: {
-    from: ['content', 'page'],
+    from: ['content', 'page', 'frame'],
     req: obj({
       sessionId: str(1024, { min: 1 }),
       action: oneOf(SESSION_ACTIONS),
@@ -179,7 +203,13 @@ export const MESSAGES: { [K in MessageName]: { from: readonly SenderKind[]; req:
   },
   historyQuery: { from: ['page'], req: historyQueryGuard },
   historyPrevious: { from: ['page'], req: historyPreviousGuard },
-  historySetNote: { from: ['content', 'page'], req: historyNoteGuard },
+  // Notes are typed in the entry frame, not in the page: a content script has no use for this.
+  historySetNote: { from: ['frame', 'page'], req: historyNoteGuard },
+  entryOpen: { from: ['frame'], req: obj({ sessionId: str(1024, { min: 1 }) }) },
+  entryDraft: {
+    from: ['frame'],
+    req: obj({ sessionId: str(1024, { min: 1 }), note: str(MAX_NOTE), disposition: str(MAX_DISPOSITION) }),
+  },
   historyExport: { from: ['page'], req: historyRangeGuard },
   historyClear: { from: ['page'], req: empty },
   historyImport: { from: ['page'], req: historyImportGuard },
@@ -196,6 +226,9 @@ export const MESSAGES: { [K in MessageName]: { from: readonly SenderKind[]; req:
       match: anyOf<number | 'create'>(num({ min: 0, max: 99, integer: true }), literal('create')),
     }),
   },
+  crmLogStates: { from: ['page'], req: obj({ sessionIds: arrayOf(str(1024, { min: 1 }), { max: 200 }) }) },
+  crmLogRetry: { from: ['page'], req: obj({ sessionId: str(1024, { min: 1 }) }) },
+  crmLogOpen: { from: ['page'], req: obj({ sessionId: str(1024, { min: 1 }) }) },
 };
 
 /** The envelope every message travels in; the marker tells ours from anything else. */

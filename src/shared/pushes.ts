@@ -6,6 +6,8 @@
  */
 import { CALL_PHASES, END_REASONS } from './calls/state';
 import type { CardPosition, CardView, ContentState } from './cards';
+import { CSRF_KINDS } from './crm/log/csrf';
+import type { LogFetchRequest, LogFetchResult } from './crm/log/fetch';
 import type { CardLookup, CardMatch, LookupFetchResult } from './crm/lookup';
 import type { DialOutcome, SiteFeatures } from './dial/messages';
 import { CONFIRM_REASONS } from './dial/policy';
@@ -24,6 +26,8 @@ export interface PushMap {
   dialOutcome: Spec<{ outcome: DialOutcome; near: 'menu' | 'selection' }, boolean>;
   /** Fetch this JSON from the tab's own site with the agent's CRM login (docs/crm.md). */
   lookupFetch: Spec<{ url: string; timeoutMs: number }, LookupFetchResult>;
+  /** Send this call-log request to the tab's own site with the agent's CRM login and CSRF token (docs/crm.md). */
+  crmLogFetch: Spec<LogFetchRequest, LogFetchResult>;
 }
 
 export type PushName = keyof PushMap;
@@ -82,7 +86,6 @@ export const contentStateGuard: Guard<ContentState> = obj({
   cards: arrayOf(cardViewGuard, { max: 200 }),
   canControl: bool,
   fadeAfterMs: num({ min: 0 }),
-  dispositions: arrayOf(text, { max: 100 }),
   position: optional(positionGuard),
   features: optional(featuresGuard),
 });
@@ -97,6 +100,13 @@ const lookupFetchResultGuard: Guard<LookupFetchResult> = anyOf<LookupFetchResult
   obj({ ok: literal(true), json: (value: unknown) => value }) as Guard<LookupFetchResult>,
   obj({ ok: literal(false), error: str(4096), status: optional(num({ min: 0, max: 999, integer: true })) }),
 );
+const logFetchResultGuard: Guard<LogFetchResult> = obj({
+  ok: bool,
+  status: optional(num({ min: 0, max: 999, integer: true })),
+  json: optional((value: unknown) => value),
+  error: optional(str(4096)),
+  sent: bool,
+}) as Guard<LogFetchResult>;
 const nothing: Guard<null> = (value, path = '') => {
   if (value === null || value === undefined) return null;
   throw new GuardError('expected no answer', path);
@@ -109,6 +119,17 @@ export const PUSHES: { [K in PushName]: { req: Guard<PushReq<K>>; res: Guard<Pus
   lookupFetch: {
     req: obj({ url: str(4096, { min: 1 }), timeoutMs: num({ min: 1, max: 10_000 }) }),
     res: lookupFetchResultGuard,
+  },
+  crmLogFetch: {
+    req: obj({
+      method: oneOf(['GET', 'POST', 'PUT', 'PATCH'] as const),
+      url: str(4096, { min: 1 }),
+      body: str(70_000),
+      idempotencyKey: str(1100),
+      csrf: obj({ kind: oneOf(CSRF_KINDS), name: str(128), sendHeader: str(64), url: str(2048) }),
+      timeoutMs: num({ min: 1, max: 60_000 }),
+    }),
+    res: logFetchResultGuard,
   },
 };
 

@@ -18,14 +18,22 @@ export function NoteForm({
   dispositions,
   onSave,
   onCancel,
+  onDraft,
 }: {
   initial: CallNote;
   dispositions: readonly string[];
   onSave(note: CallNote): Promise<boolean>;
   onCancel(): void;
+  /** Told of every change before it is saved (the card's entry frame keeps a draft). */
+  onDraft?(note: CallNote): void;
 }) {
   const [note, setNote] = useState(initial.note);
   const [disposition, setDisposition] = useState(initial.disposition);
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) first.current = false;
+    else onDraft?.({ note, disposition });
+  }, [note, disposition]);
   const [busy, setBusy] = useState(false);
   const field = useRef<HTMLTextAreaElement>(null);
   // Opened by the agent's click: moving focus into it is expected here.

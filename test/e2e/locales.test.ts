@@ -42,7 +42,9 @@ async function bundle(): Promise<string> {
         import { Card } from './src/content/cards/Card';
         import { CardStack } from './src/content/cards/CardStack';
         import { CARD_CSS } from './src/content/cards/styles';
-        globalThis.PopLineTest = { h, render, Card, CardStack, CARD_CSS };`,
+        import { NoteForm } from './src/ui/NoteForm';
+        import { TransferForm } from './src/ui/TransferForm';
+        globalThis.PopLineTest = { h, render, Card, CardStack, CARD_CSS, NoteForm, TransferForm };`,
       resolveDir: ROOT,
       loader: 'ts',
     },
@@ -73,7 +75,7 @@ async function bundle(): Promise<string> {
 function drawLocale(folder: string, messages: Messages, now: number): void {
   // biome-ignore lint/suspicious/noExplicitAny: the bundle's globals, untyped in the page.
   const w = window as any;
-  const { h, render, Card, CardStack, CARD_CSS } = w.PopLineTest;
+  const { h, render, Card, CardStack, CARD_CSS, NoteForm, TransferForm } = w.PopLineTest;
   w.__poplineI18n.messages = messages;
   w.__poplineI18n.ui = folder.replace('_', '-');
   const actions = {
@@ -83,7 +85,7 @@ function drawLocale(folder: string, messages: Messages, now: number): void {
     copy: async () => true,
     dragStart() {},
     openRecord: async () => null,
-    saveNote: async () => null,
+    entryUrl: () => 'about:blank',
     keepOpen() {},
   };
   const hour = 3_723_000;
@@ -144,7 +146,8 @@ function drawLocale(folder: string, messages: Messages, now: number): void {
       ]),
     ),
   };
-  // The same card again, for the transfer form and the note form (opened by clicks).
+  // The same card again, with the entry frame open for a transfer and a note (by clicks), and
+  // with a note saved (the frame tells the card).
   cards.transfer = { ...cards.connected, sessionId: 'transfer' };
   cards.noting = { ...cards.connected, sessionId: 'noting' };
   cards.noted = { ...cards.held, sessionId: 'noted' };
@@ -163,17 +166,29 @@ function drawLocale(folder: string, messages: Messages, now: number): void {
     shadow.append(element);
     return element;
   };
-  const props = { now, fading: false, canControl: true, dispositions: ['callback', 'sale'], actions };
+  const props = { now, fading: false, canControl: true, actions };
   for (const [name, view] of Object.entries(cards)) {
-    render(h('div', { class: 'stack' }, h(Card, { ...props, call: view })), cell(name));
+    render(h('div', { class: 'stack theme' }, h(Card, { ...props, call: view })), cell(name));
   }
+  // The forms the entry frame draws, at the frame's width (the card's body), in the card's CSS.
+  const inBody = (form: unknown) =>
+    h('div', { class: 'stack theme' }, h('section', { class: 'card' }, h('div', { class: 'body' }, form)));
+  const noop = () => undefined;
+  render(inBody(h(TransferForm, { busy: false, onSubmit: noop, onCancel: noop })), cell('transferForm'));
+  const initial = { note: '', disposition: 'sale' };
+  const noteForm = h(NoteForm, {
+    initial,
+    dispositions: ['callback', 'sale'],
+    onSave: async () => true,
+    onCancel: noop,
+  });
+  render(inBody(noteForm), cell('noteForm'));
   // Stacks that fold 1, 3 and 5 calls behind "N more calls", and one to open and to minimise.
   for (const count of [4, 6, 8, 5]) {
     const state = {
       rev: 1,
       canControl: true,
       fadeAfterMs: 60_000,
-      dispositions: [],
       cards: Array.from({ length: count }, (_, i) =>
         call(`s${count}-${i}`, { phase: 'ended', direction: 'inbound', endReason: 'missed', endedAt: now }),
       ),
@@ -273,19 +288,26 @@ async function problemsOf(folder: string, messages: Messages): Promise<string[]>
   await click('transfer', t('transfer'));
   await click('noting', t('addNote'));
   await click('noted', t('addNote'));
+  // The note saved in the entry frame: the frame tells the card (from the frame's own window).
   await page.waitForFunction(() =>
-    document.getElementById('locale')?.shadowRoot?.querySelector('[data-case="noted"] .note-form button.tag'),
+    document.getElementById('locale')?.shadowRoot?.querySelector('[data-case="noted"] iframe'),
   );
-  await click('noted', 'callback');
-  await click('noted', t('saveNote'));
+  await page.evaluate(() => {
+    const frame = document.getElementById('locale')?.shadowRoot?.querySelector('[data-case="noted"] iframe');
+    const source = (frame as HTMLIFrameElement).contentWindow;
+    const data = { poplineEntry: { type: 'saved', disposition: 'callback', noted: true } };
+    window.dispatchEvent(new MessageEvent('message', { data, source }));
+  });
   await click('stack5', t('showAllCalls'));
   await click('stack4', t('minimise'));
   await page.waitForFunction(
     (fewer: string) => {
       const shadow = document.getElementById('locale')?.shadowRoot;
       return (
-        !!shadow?.querySelector('[data-case="transfer"] .transfer input') &&
-        !!shadow.querySelector('[data-case="noting"] .note-form') &&
+        !!shadow?.querySelector('[data-case="transfer"] iframe.entry-frame') &&
+        !!shadow.querySelector('[data-case="noting"] iframe.entry-frame') &&
+        !!shadow.querySelector('[data-case="transferForm"] .transfer input') &&
+        !!shadow.querySelector('[data-case="noteForm"] .note-form button.tag') &&
         !!shadow.querySelector('[data-case="noted"] .saved-note') &&
         !!shadow.querySelector('[data-case="stack4"] .pill') &&
         shadow.querySelector('[data-case="stack5"] .more')?.textContent === fewer

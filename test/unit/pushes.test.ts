@@ -39,7 +39,6 @@ const state: ContentState = {
   ],
   canControl: true,
   fadeAfterMs: 8000,
-  dispositions: ['sale'],
 };
 const background = { id: 'popline-test-id' };
 
@@ -53,6 +52,7 @@ function listen() {
     },
     dialOutcome: () => Promise.resolve(true),
     lookupFetch: () => undefined,
+    crmLogFetch: () => undefined,
   });
   const listener = listeners[0];
   if (!listener) throw new Error('no listener registered');

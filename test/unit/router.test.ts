@@ -34,6 +34,8 @@ const BODIES: { [K in MessageName]: Req<K> } = {
   historyQuery: { kind: 'recent' },
   historyPrevious: { sessionId: 's1' },
   historySetNote: { sessionId: 's1', note: 'called back' },
+  entryOpen: { sessionId: 's1' },
+  entryDraft: { sessionId: 's1', note: 'half a thought', disposition: '' },
   historyExport: {},
   historyClear: {},
   historyImport: {},
@@ -43,9 +45,15 @@ const BODIES: { [K in MessageName]: Req<K> } = {
   loadDetector: {},
   findNumbers: { texts: ['030 1234567'] },
   openRecord: { sessionId: 's1', match: 0 },
+  crmLogStates: { sessionIds: ['s1'] },
+  crmLogRetry: { sessionId: 's1' },
+  crmLogOpen: { sessionId: 's1' },
 };
 
-const SENDERS: Record<SenderKind | 'other extension' | 'subframe' | 'no tab', Runtime.MessageSender> = {
+const SENDERS: Record<
+  SenderKind | 'other extension' | 'subframe' | 'no tab' | 'own page in a frame',
+  Runtime.MessageSender
+> = {
   content: {
     id: OWN_ID,
     url: 'https://crm.example/contacts',
@@ -53,6 +61,20 @@ const SENDERS: Record<SenderKind | 'other extension' | 'subframe' | 'no tab', Ru
     frameId: 0,
   },
   page: { id: OWN_ID, url: `${OWN_ORIGIN}popup.html` },
+  // The entry frame, loaded from Chrome's per-session dynamic URL inside a CRM tab.
+  frame: {
+    id: OWN_ID,
+    url: 'chrome-extension://0f5c9d3e-6b1a-4c1e-9d7e-2a6f1b3c4d5e/entry.html#k=note&s=s1',
+    tab: { id: 7 } as Runtime.MessageSender['tab'],
+    frameId: 4,
+  },
+  // Any other page of ours put into a tab's frame (a page can embed nothing else, but a bug could).
+  'own page in a frame': {
+    id: OWN_ID,
+    url: `${OWN_ORIGIN}options.html`,
+    tab: { id: 7 } as Runtime.MessageSender['tab'],
+    frameId: 4,
+  },
   'other extension': { id: 'someone-else', url: 'chrome-extension://someone-else/x.html' },
   subframe: {
     id: OWN_ID,
@@ -79,7 +101,7 @@ const names = Object.keys(MESSAGES) as MessageName[];
 
 describe.each(names)('%s', (name) => {
   const allowed = MESSAGES[name].from;
-  test.each(['content', 'page'] as const)('from a %s', async (kind) => {
+  test.each(['content', 'page', 'frame'] as const)('from a %s', async (kind) => {
     const { route, called } = router();
     const answer = route(envelope(name, BODIES[name]), SENDERS[kind]);
     if (allowed.includes(kind)) {
@@ -112,7 +134,12 @@ test('every message is allowed from some sender, and content scripts may not use
   );
 });
 
-test.each(['other extension', 'subframe', 'no tab'] as const)('a message from %s is refused', async (kind) => {
+test.each([
+  'other extension',
+  'subframe',
+  'no tab',
+  'own page in a frame',
+] as const)('a message from %s is refused', async (kind) => {
   const { route, called } = router();
   // Positive control: the same message from our own content script is handled.
   await expect(route(envelope('dismissCard', { sessionId: 's1' }), SENDERS.content)).resolves.toBe(
@@ -154,4 +181,16 @@ test('senderKind tells our pages from our content scripts', () => {
   expect(senderKind(SENDERS.page, OWN_ID, OWN_ORIGIN)).toEqual({ kind: 'page', url: `${OWN_ORIGIN}popup.html` });
   expect(senderKind(SENDERS.content, OWN_ID, OWN_ORIGIN)).toMatchObject({ kind: 'content', tabId: 7 });
   expect(senderKind(SENDERS['other extension'], OWN_ID, OWN_ORIGIN)).toBeNull();
+});
+
+test('the entry frame is its own kind, with its tab; no other page of ours counts in a frame', () => {
+  expect(senderKind(SENDERS.frame, OWN_ID, OWN_ORIGIN)).toMatchObject({ kind: 'frame', tabId: 7 });
+  // The same page as a tab of its own (frame 0) is not the entry frame, nor a page of ours at another path.
+  expect(senderKind({ ...SENDERS.frame, frameId: 0 }, OWN_ID, OWN_ORIGIN)).toBeNull();
+  const elsewhere = { ...SENDERS.frame, url: 'chrome-extension://0f5c9d3e/options.html' };
+  expect(senderKind(elsewhere, OWN_ID, OWN_ORIGIN)).toBeNull();
+  expect(senderKind({ ...SENDERS.frame, id: 'someone-else' }, OWN_ID, OWN_ORIGIN)).toBeNull();
+  // A web page's frame at a look-alike address is a subframe, not ours.
+  const lookAlike = { ...SENDERS.subframe, url: 'https://crm.example/entry.html' };
+  expect(senderKind(lookAlike, OWN_ID, OWN_ORIGIN)).toBeNull();
 });

@@ -21,7 +21,8 @@ export const callAction: Handlers['callAction'] = async (body, context) => {
   const state = await readState();
   if (!state.connection.permissions?.control) return failure('forbidden', 'this token may not control calls');
   if (!Object.hasOwn(state.book.calls, sessionId)) return failure('notFound', 'no such call');
-  const fromPage = context.kind === 'content';
+  // The entry frame (a transfer target typed on the card) is held to the card's rules.
+  const fromPage = context.kind === 'content' || context.kind === 'frame';
   if (fromPage) {
     const { tabId } = context;
     const tab = tabId !== undefined && Object.hasOwn(state.tabs, tabId) ? state.tabs[tabId] : undefined;

@@ -14,11 +14,14 @@ import { currentConnector } from '../pbx/connection';
 import { getSettings } from '../settings';
 import { readState } from '../storage/state';
 import { STORE } from './db';
+import { clearDraft, readDraft, saveDraft } from './drafts';
 import { DEFAULT_IMPORT_LIMIT, importFromPbx } from './import';
 import { history, recordHistory } from './index';
 import { allRecords, previousCalls, queryHistory } from './queries';
 
 type HistoryMessages =
+  | 'entryOpen'
+  | 'entryDraft'
   | 'historyQuery'
   | 'historyPrevious'
   | 'historySetNote'
@@ -69,6 +72,27 @@ async function ensureRecorded(sessionId: string): Promise<void> {
 }
 
 export const historyHandlers: Pick<Handlers, HistoryMessages> = {
+  /** The card's note form opens in the entry frame: the saved note, if the frame's tab may note this call. */
+  async entryOpen({ sessionId }, context) {
+    if (!(await mayNote(sessionId, context))) return null;
+    const settings = await getSettings();
+    // What the agent was typing (the frame reloaded), else what was saved.
+    const draft = await readDraft(sessionId);
+    const stored = draft ? undefined : validateRecord(await (await history.database()).get(STORE, sessionId));
+    const record = draft ?? (stored?.ok ? stored.value : undefined);
+    return {
+      note: record?.note ?? '',
+      disposition: record?.disposition ?? '',
+      dispositions: settings.history.dispositions,
+    };
+  },
+
+  async entryDraft({ sessionId, note, disposition }, context) {
+    if (!(await mayNote(sessionId, context))) return null;
+    await saveDraft({ sessionId, note, disposition, at: Date.now() });
+    return null;
+  },
+
   async historyQuery(query): Promise<HistoryPage> {
     const settings = await getSettings();
     try {
@@ -98,6 +122,7 @@ export const historyHandlers: Pick<Handlers, HistoryMessages> = {
       await ensureRecorded(body.sessionId);
       if (!(await history.setNote(body))) return notFound;
     }
+    await clearDraft(body.sessionId);
     return { ok: true, sessionId: body.sessionId };
   },
 

@@ -8,13 +8,25 @@ import { check } from '../../shared/guard';
 import { log } from '../../shared/log';
 import { type Context, envelopeGuard, type Handlers, MESSAGES, type MessageName } from '../../shared/messages';
 
+/**
+ * The card's text entry page inside a CRM tab. Chrome loads it from the session's dynamic
+ * extension URL (use_dynamic_url), so its origin is not `runtime.getURL('')`; the browser sets
+ * `sender.id` and `sender.url`, which no page can forge.
+ */
+const ENTRY_FRAME = /^(?:chrome|moz)-extension:\/\/[^/]+\/entry\.html(?:[?#]|$)/;
+
 /** Classifies the sender, or returns null for anything that is not our own code. */
 export function senderKind(sender: Runtime.MessageSender, ownId: string, ownOrigin: string): Context | null {
   if (sender.id !== ownId) return null;
   const url = sender.url ?? '';
-  if (url.startsWith(ownOrigin)) return { kind: 'page', url };
-  if (sender.tab?.id === undefined || sender.frameId !== 0) return null;
-  return { kind: 'content', tabId: sender.tab.id, url };
+  const tabId = sender.tab?.id;
+  // One of our pages inside a tab's frame: only the entry frame is ever put there, with less trust than a page.
+  const inFrame = tabId !== undefined && sender.frameId !== 0;
+  if (ENTRY_FRAME.test(url) && inFrame) return { kind: 'frame', tabId, url };
+  if (url.startsWith(ownOrigin)) return inFrame ? null : { kind: 'page', url };
+  // A content script runs in a web page's top frame: never at one of ours (or any extension's) addresses.
+  if (tabId === undefined || sender.frameId !== 0 || /^(?:chrome|moz)-extension:/i.test(url)) return null;
+  return { kind: 'content', tabId, url };
 }
 
 export function createRouter(handlers: Handlers) {

@@ -73,7 +73,6 @@ export async function contentState(
     ),
     canControl,
     fadeAfterMs: settings.cards.fadeAfterSeconds * 1000,
-    dispositions: settings.history.dispositions,
     ...(position ? { position } : {}),
   };
 }

@@ -2,31 +2,27 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { t } from '../../i18n';
 import type { CardView } from '../../shared/cards';
+import type { EntryEvent, EntryKind } from '../../shared/cards/entry';
 import type { Gesture } from '../../shared/dial/messages';
 import { displayText, formatDuration } from '../../shared/format';
 import type { SessionAction } from '../../shared/protocol';
 import { callStateLabel } from '../../ui/format';
 import { gestureOf } from '../../ui/gesture';
-import { type CallNote, NoteForm } from '../../ui/NoteForm';
 import { trusted } from '../../ui/trusted';
 import { CallerInfo } from './CallerInfo';
+import { EntryFrame } from './EntryFrame';
 
 export interface CardActions {
   close(sessionId: string): void;
   minimise(sessionId: string): void;
   /** Resolves to an error message, or null when the PBX accepted the action. */
-  act(
-    sessionId: string,
-    action: SessionAction,
-    target: string | undefined,
-    gesture: Gesture | null,
-  ): Promise<string | null>;
+  act(sessionId: string, action: SessionAction, gesture: Gesture | null): Promise<string | null>;
   copy(text: string): Promise<boolean>;
   dragStart(event: PointerEvent): void;
   /** Opens a looked-up record (the match's index) or "create contact"; resolves to an error or null. */
   openRecord(sessionId: string, match: number | 'create'): Promise<string | null>;
-  /** Writes the call's note and outcome tag to the history; resolves to an error or null. */
-  saveNote(sessionId: string, note: CallNote): Promise<string | null>;
+  /** The address of the entry frame (entry.html) where this call's note or transfer target is typed. */
+  entryUrl(kind: EntryKind, sessionId: string, phase: string): string;
   /** The agent is writing a note: the card stays on screen (even once its call is over) until done. */
   keepOpen(sessionId: string, on: boolean): void;
 }
@@ -36,8 +32,6 @@ export interface CardProps {
   now: number;
   fading: boolean;
   canControl: boolean;
-  /** The outcome tags offered in the note form. */
-  dispositions: readonly string[];
   actions: CardActions;
 }
 
@@ -53,65 +47,25 @@ export function timerText(call: CardView, now: number): string {
 
 export const callerName = (call: CardView) => displayText(call.name) || t('unknownCaller');
 
-function TransferForm({
-  busy,
-  onSubmit,
-  onCancel,
-}: {
-  busy: boolean;
-  onSubmit(to: string, event: Event): void;
-  onCancel(): void;
-}) {
-  const [target, setTarget] = useState('');
-  const input = useRef<HTMLInputElement>(null);
-  // The agent asked for this form with a click: moving focus into it is expected here, and only here.
-  useEffect(() => input.current?.focus(), []);
-  return (
-    <form
-      class="transfer"
-      onSubmit={trusted((event: Event) => {
-        event.preventDefault();
-        if (target.trim()) onSubmit(target.trim(), event);
-      })}
-    >
-      <input
-        ref={input}
-        type="tel"
-        aria-label={t('transferTo')}
-        placeholder={t('transferTo')}
-        value={target}
-        maxLength={64}
-        onInput={(event) => setTarget(event.currentTarget.value)}
-        onKeyDown={(event) => event.key === 'Escape' && onCancel()}
-      />
-      <button type="submit" class="primary" disabled={busy || !target.trim()}>
-        {t('transfer')}
-      </button>
-      <button type="button" onClick={trusted(() => onCancel())}>
-        {t('cancel')}
-      </button>
-    </form>
-  );
-}
-
 function Controls({ call, actions, onError }: { call: CardView; actions: CardActions; onError(m: string): void }) {
   const [transferring, setTransferring] = useState(false);
   const [busy, setBusy] = useState(false);
   // The background accepts call control from a card only with the click's (or key's) evidence.
-  const run = async (action: SessionAction, event: Event, to?: string) => {
+  const run = async (action: SessionAction, event: Event) => {
     setBusy(true);
-    const error = await actions.act(call.sessionId, action, to, gestureOf(event));
+    const error = await actions.act(call.sessionId, action, gestureOf(event));
     setBusy(false);
     if (error) onError(error);
     else setTransferring(false);
   };
   const ringingIn = call.phase === 'ringing' && call.direction !== 'outbound';
   if (transferring) {
+    // Typed in the entry frame, which sends the transfer itself; it tells the card when it is done.
     return (
-      <TransferForm
-        busy={busy}
-        onCancel={() => setTransferring(false)}
-        onSubmit={(to, event) => void run('blindTransfer', event, to)}
+      <EntryFrame
+        src={actions.entryUrl('transfer', call.sessionId, call.phase)}
+        label={t('transferTo')}
+        onEvent={(event: EntryEvent) => (event.type === 'done' || event.type === 'closed') && setTransferring(false)}
       />
     );
   }
@@ -144,26 +98,30 @@ function Controls({ call, actions, onError }: { call: CardView; actions: CardAct
   );
 }
 
-export function Card({ call, now, fading, canControl, dispositions, actions }: CardProps) {
+/** What the card knows of a saved note: the tag, and whether there is text (the text stays in the frame). */
+interface SavedNote {
+  disposition: string;
+  noted: boolean;
+}
+
+export function Card({ call, now, fading, canControl, actions }: CardProps) {
   const [message, setMessage] = useState('');
   const [noting, setNoting] = useState(false);
-  const [saved, setSaved] = useState<CallNote>({ note: '', disposition: '' });
+  const [saved, setSaved] = useState<SavedNote>({ disposition: '', noted: false });
   const noteOpen = (on: boolean) => {
     setNoting(on);
     actions.keepOpen(call.sessionId, on);
   };
-  const saveNote = async (note: CallNote) => {
-    const error = await actions.saveNote(call.sessionId, note);
-    if (error) {
-      setMessage(t('noteFailed', error));
-      return false;
-    }
-    setSaved(note);
-    setMessage(t('noteSaved'));
-    noteOpen(false);
-    return true;
+  // The note is typed and saved in the entry frame; the card learns only that it was, and the tag.
+  const noteEvent = (event: EntryEvent) => {
+    if (event.type === 'saved') {
+      setSaved({ disposition: event.disposition, noted: event.noted });
+      setMessage(t('noteSaved'));
+      noteOpen(false);
+    } else if (event.type === 'closed') noteOpen(false);
   };
-  const savedText = [saved.disposition, saved.note].filter(Boolean).join(' · ');
+  const savedText = saved.disposition;
+  const hasNote = saved.noted || saved.disposition !== '';
   // A card minimised or closed while its note is open lets go of its place on screen.
   // (Only on unmount: the stack hands a new `actions` object on every render, so read the latest.)
   const latest = useRef({ noting, actions });
@@ -226,7 +184,7 @@ export function Card({ call, now, fading, canControl, dispositions, actions }: C
           </button>
           {noting ? null : (
             <button type="button" class="link" onClick={trusted(() => noteOpen(true))}>
-              {t(savedText ? 'editNote' : 'addNote')}
+              {t(hasNote ? 'editNote' : 'addNote')}
             </button>
           )}
         </div>
@@ -244,7 +202,11 @@ export function Card({ call, now, fading, canControl, dispositions, actions }: C
           </div>
         ) : null}
         {noting ? (
-          <NoteForm initial={saved} dispositions={dispositions} onSave={saveNote} onCancel={() => noteOpen(false)} />
+          <EntryFrame
+            src={actions.entryUrl('note', call.sessionId, call.phase)}
+            label={t('noteLabel')}
+            onEvent={noteEvent}
+          />
         ) : null}
         {active && canControl ? <Controls call={call} actions={actions} onError={setMessage} /> : null}
         <div class="message" aria-live="polite">

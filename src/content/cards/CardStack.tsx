@@ -56,7 +56,7 @@ export function CardStack({ state, isDark, actions, kept = NOTHING_KEPT }: Stack
   const shown = showAll ? open : open.filter((card) => kept.has(card.sessionId) || room-- > 0);
   const folded = open.length - shown.length;
   return (
-    <div class={`stack${isDark() ? ' dark' : ''}`}>
+    <div class={`stack theme${isDark() ? ' dark' : ''}`}>
       <div class="sr" role="status" aria-live="assertive">
         {ringing ? t('announceIncoming', displayText(ringing.name) || displayText(ringing.numberDisplay)) : ''}
       </div>
@@ -67,7 +67,6 @@ export function CardStack({ state, isDark, actions, kept = NOTHING_KEPT }: Stack
           now={now}
           fading={now >= fadesAt(card)}
           canControl={state.canControl}
-          dispositions={state.dispositions ?? []}
           actions={{ ...actions, minimise: (id) => toggle(id, true) }}
         />
       ))}

@@ -4,8 +4,10 @@
  * only the cards the agent is writing a note on, so they stay until the note is done.
  */
 import { createElement, render } from 'preact';
+import browser from 'webextension-polyfill';
 import { t } from '../../i18n';
 import type { CardPosition, CardView, ContentState } from '../../shared/cards';
+import { ENTRY_PAGE, entryHash } from '../../shared/cards/entry';
 import type { createMessenger } from '../../shared/messenger';
 import type { ActionResult } from '../../shared/outcome';
 import { failureText } from '../../ui/format';
@@ -59,12 +61,11 @@ export function createCardsView(send: Send, signal: AbortSignal, onError: (error
       draw({ ...current, cards: current.cards.filter((card) => card.sessionId !== sessionId) });
       send('dismissCard', { sessionId }).catch(onError);
     },
-    act: (sessionId, action, target, gesture) =>
-      outcome(
-        send('callAction', { sessionId, action, ...(target ? { target } : {}), ...(gesture ? { gesture } : {}) }),
-      ),
+    act: (sessionId, action, gesture) =>
+      outcome(send('callAction', { sessionId, action, ...(gesture ? { gesture } : {}) })),
     openRecord: (sessionId: string, match: number | 'create') => outcome(send('openRecord', { sessionId, match })),
-    saveNote: (sessionId, { note, disposition }) => outcome(send('historySetNote', { sessionId, note, disposition })),
+    entryUrl: (kind, sessionId, phase) =>
+      `${browser.runtime.getURL(ENTRY_PAGE)}#${entryHash({ kind, sessionId, phase, dark: pageIsDark() })}`,
     keepOpen(sessionId, on) {
       clearTimeout(releases.get(sessionId));
       releases.delete(sessionId);

@@ -42,8 +42,6 @@ export interface ContentState {
   canControl: boolean;
   /** How long an ended, answered call's card stays. */
   fadeAfterMs: number;
-  /** The outcome tags offered when the agent notes a call (settings `history.dispositions`). */
-  dispositions: string[];
   position?: CardPosition;
   /** Click-to-dial switches for this site (docs/dialing.md); absent in pushes. */
   features?: SiteFeatures;
@@ -55,6 +53,5 @@ export const featuresOnly = (features: SiteFeatures): ContentState => ({
   cards: [],
   canControl: false,
   fadeAfterMs: 0,
-  dispositions: [],
   features,
 });
