@@ -304,3 +304,63 @@ test('from the background with a key: the key is the login, and answers are cach
   await waitForCard(page, refused.sessionId, (c) => callerText(c).includes('lookup failed'));
   await configure();
 });
+
+describe('where and when the record opens', () => {
+  const tabWith = async (path: string) =>
+    waitFor(async () => (await e2e.chromium.browser.pages()).find((p) => p.url().endsWith(path)), {
+      what: `a tab at ${path}`,
+    });
+  const visible = (target: Page) => target.evaluate(() => document.visibilityState === 'visible');
+
+  test('"in a background tab": the record opens in a new tab that does not take the agent’s tab away', async () => {
+    await configure({ record: { openIn: 'backgroundTab' } });
+    await freshCrmPage();
+    await page.bringToFront();
+    const call = e2e.sim.pbx.ring({ from: '+49 151 23456789', to: '1001' });
+    const record = await tabWith('/crm/contacts/c-1001');
+    expect(page.url()).toBe(e2e.sim.crmUrl);
+    expect(await visible(page)).toBe(true);
+    expect(await visible(record)).toBe(false);
+    // The tab the agent was using keeps the card.
+    await waitForCard(page, call.sessionId, (c) => c.name === 'Anna Schmidt');
+    await record.close();
+    await configure();
+  });
+
+  test('outbound calls: the callee’s record opens when set for calls the agent places, and only then', async () => {
+    await configure({ record: { openInbound: 'never', openOutbound: 'never' } });
+    await freshCrmPage();
+    // Set to "never": the lookup names the callee (so a pop would have been decided), nothing opens.
+    const quiet = e2e.sim.pbx.originate('1001', '+49 151 23456789');
+    await waitForCard(page, quiet.sessionId, (c) => c.name === 'Anna Schmidt', 'the looked-up callee');
+    e2e.sim.pbx.hangup(quiet.sessionId);
+    expect((await crm({})).pageViews).toEqual([]);
+    await configure({ record: { openInbound: 'never', openOutbound: 'ringing' } });
+    const placed = e2e.sim.pbx.originate('1001', '+1 415 555 0132');
+    await waitFor(() => page.url().endsWith('/crm/contacts/c-1002'), { what: 'the callee’s record' });
+    await waitForCard(page, placed.sessionId, (c) => c.name === 'Maria Garcia');
+    // One view in all: the quiet call opened none, before or after.
+    expect((await crm({})).pageViews).toEqual(['/crm/contacts/c-1002']);
+    await configure();
+  });
+
+  test('a call that ends before the lookup answers opens no record', async () => {
+    await configure();
+    await freshCrmPage();
+    await crm({ delayMs: 2500 });
+    const call = e2e.sim.pbx.ring({ from: '+49 151 23456789', to: '1001' });
+    await waitForCard(page, call.sessionId, (c) => callerText(c).includes('Looking up in the CRM'));
+    e2e.sim.pbx.miss(call.sessionId);
+    await waitForCard(page, call.sessionId, (c) => c.outcome === 'missed');
+    expect(answered.count).toBe(0); // the call did end first
+    // The CRM's answer arrives after the end (counted at the server) and finds Anna...
+    await waitFor(() => answered.count >= 1, { what: 'the CRM to answer', timeout: 15_000 });
+    // ...and a control call's prompt answer opens its record: so the first one's answer was
+    // applied (pops happen in order) and opened nothing.
+    await crm({ delayMs: 0 });
+    const control = e2e.sim.pbx.ring({ from: '+1 415 555 0132', to: '1001' });
+    await waitFor(() => page.url().endsWith('/crm/contacts/c-1002'), { what: 'the control record' });
+    expect((await crm({})).pageViews).toEqual(['/crm/contacts/c-1002']);
+    e2e.sim.pbx.hangup(control.sessionId);
+  });
+});
