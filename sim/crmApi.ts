@@ -5,12 +5,14 @@
  * digits are exactly those asked for (like many CRMs, it does not normalise numbers: the caller
  * lookup has to try the formats). The control API can make it slow, fail, or answer anything.
  */
+
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { contacts } from './crm/contacts.js';
+import { CrmActivities } from './crmActivities';
 
 /** What a background lookup sends in its `Authorization` header. */
 export const DEMO_CRM_KEY = 'Bearer popline-demo-crm-key';
-const SESSION = 'crm_session=agent-1001';
 
 export interface CrmApiBehaviour {
   /** Answer this late (ms). */
@@ -49,21 +51,41 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class CrmApi {
   behaviour: CrmApiBehaviour = {};
+  /** The call activities API (docs/crm.md, call logging), with this API's login. */
+  readonly activities = new CrmActivities();
+  /** The agent's session: a new one at each login; `null` while logged out. */
+  private session: string | null = `agent-1001-${randomBytes(6).toString('hex')}`;
+  /** The CSRF token of the current session (the contact pages put it in a meta tag). */
+  private csrf = randomBytes(12).toString('hex');
   /** Every authorised search, in order. */
   searches: CrmSearch[] = [];
   /** Every contact page loaded (`/crm/contacts/…` with its query), in order. */
   pageViews: string[] = [];
 
-  /** Headers for a CRM page: loading one logs the agent in. */
+  /**
+   * Headers for a CRM page: loading one logs the agent in (as a real CRM would after its login
+   * page), unless the agent was logged out; then only `/crm/login` logs in again.
+   */
   pageHeaders(url: URL): Record<string, string> {
     if (url.pathname.startsWith('/crm/contacts/')) this.pageViews.push(url.pathname + url.search);
-    return { 'set-cookie': `${SESSION}; Path=/crm; HttpOnly; SameSite=Lax` };
+    if (url.pathname === '/crm/login' && !this.session) this.logIn();
+    return this.session ? { 'set-cookie': `crm_session=${this.session}; Path=/crm; HttpOnly; SameSite=Lax` } : {};
+  }
+
+  logIn(): void {
+    this.session = `agent-1001-${randomBytes(6).toString('hex')}`;
+    this.csrf = randomBytes(12).toString('hex');
+  }
+
+  /** Ends the session: its cookie and CSRF token no longer count, pages stop logging in. */
+  logOut(): void {
+    this.session = null;
   }
 
   private authOf(request: IncomingMessage): CrmSearch['auth'] | null {
     if (request.headers.authorization === DEMO_CRM_KEY) return 'key';
     const cookies = (request.headers.cookie ?? '').split(/;\s*/);
-    return cookies.includes(SESSION) ? 'session' : null;
+    return this.session && cookies.includes(`crm_session=${this.session}`) ? 'session' : null;
   }
 
   async handle(request: IncomingMessage, url: URL, response: ServerResponse): Promise<void> {
@@ -71,8 +93,23 @@ export class CrmApi {
       response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
       response.end(JSON.stringify(body));
     };
-    if (url.pathname !== '/crm/api/contacts') return json(404, { error: 'not found' });
     const auth = this.authOf(request);
+    if (url.pathname === '/crm/api/session') {
+      if (!auth) return json(401, { error: 'log in to the CRM first' });
+      response.writeHead(200, {
+        'content-type': 'application/json; charset=utf-8',
+        'cache-control': 'no-store',
+        'x-csrf-token': this.csrf,
+        'set-cookie': `crm_csrf=${this.csrf}; Path=/crm; SameSite=Strict`,
+      });
+      return void response.end(JSON.stringify({ user: 'agent-1001', csrf: this.csrf }));
+    }
+    if (url.pathname.startsWith('/crm/api/activities')) {
+      // A write from the agent's session must carry the session's CSRF token (a key needs none).
+      const csrfOk = auth === 'key' || request.headers['x-csrf-token'] === this.csrf;
+      return this.activities.handle(request, url, response, auth, csrfOk);
+    }
+    if (url.pathname !== '/crm/api/contacts') return json(404, { error: 'not found' });
     if (!auth) return json(401, { error: 'log in to the CRM first' });
     const phone = url.searchParams.get('phone') ?? '';
     this.searches.push({ phone, auth });
@@ -98,13 +135,33 @@ export class CrmApi {
   }
 
   control(method: string, body: Record<string, unknown>): [number, unknown] {
+    if (method === 'POST' && body.logout === true) this.logOut();
+    if (method === 'POST' && body.login === true) this.logIn();
+    if (method === 'POST' && body.activities !== undefined) this.activities.control(body.activities);
+    if (method === 'POST' && (body.logout !== undefined || body.login !== undefined || body.activities !== undefined)) {
+      const { logout: _o, login: _i, activities: _a, ...rest } = body;
+      body = rest;
+      if (!Object.keys(rest).length) return [200, this.state()];
+    }
     if (method === 'POST') {
       this.behaviour = body.reset === true ? {} : { ...this.behaviour, ...(body as CrmApiBehaviour) };
       if (body.reset === true) {
         this.searches = [];
         this.pageViews = [];
+        this.activities.reset();
+        if (!this.session) this.logIn();
       }
     }
-    return [200, { behaviour: this.behaviour, searches: this.searches, pageViews: this.pageViews }];
+    return [200, this.state()];
+  }
+
+  private state() {
+    return {
+      behaviour: this.behaviour,
+      searches: this.searches,
+      pageViews: this.pageViews,
+      loggedIn: this.session !== null,
+      activities: this.activities.report(),
+    };
   }
 }

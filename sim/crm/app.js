@@ -75,7 +75,46 @@ function contactPage(contact) {
       el('p', {}, el('a', { href: `mailto:${contact.email}` }, contact.email)),
     ),
     el('section', { class: 'panel' }, el('h2', {}, 'Notes'), el('p', { class: 'note' }, contact.note)),
+    el(
+      'section',
+      { class: 'panel' },
+      el('h2', {}, 'Logged calls'),
+      el('ul', { class: 'logged-calls', 'data-contact': contact.id }, el('li', { class: 'muted' }, 'Loading…')),
+    ),
   ];
+}
+
+// The call activities PopLine logged for a contact (text only: a note is whatever the agent typed).
+async function showLoggedCalls(contactId) {
+  const list = document.querySelector(`.logged-calls[data-contact="${contactId}"]`);
+  if (!list) return;
+  const response = await fetch(`/crm/api/activities?contact=${encodeURIComponent(contactId)}`);
+  const { activities = [] } = response.ok ? await response.json() : {};
+  const text = (value) => (typeof value === 'string' || typeof value === 'number' ? String(value) : '');
+  const rows = activities.map((a) =>
+    el(
+      'li',
+      { class: 'logged-call', 'data-activity': text(a.id) },
+      el('strong', {}, text(a.subject) || 'Call'),
+      ` · ${text(a.direction)} · ${text(a.outcome)} · ${text(a.durationSeconds)} s`,
+      a.tag ? el('span', { class: 'tag' }, ` [${text(a.tag)}]`) : '',
+      a.note ? el('p', { class: 'note' }, text(a.note)) : '',
+    ),
+  );
+  list.replaceChildren(...(rows.length ? rows : [el('li', { class: 'muted' }, 'No calls logged yet')]));
+}
+
+// The CRM's CSRF token, in a meta tag as server-rendered CRMs have it; writes from the session need it.
+async function loadSession() {
+  const response = await fetch('/crm/api/session').catch(() => null);
+  const { csrf } = response?.ok ? await response.json() : {};
+  document.querySelector('meta[name="csrf-token"]')?.remove();
+  if (csrf) document.head.append(el('meta', { name: 'csrf-token', content: csrf }));
+  document.body.dataset.session = csrf ? 'in' : 'out';
+}
+
+function loginPage() {
+  return [el('h1', {}, 'Logged in'), el('a', { href: '/crm/', 'data-link': '' }, 'Back to contacts')];
 }
 
 // Where PopLine's "create contact" link leads (docs/crm.md): a form with the caller's number filled in.
@@ -113,10 +152,12 @@ function route() {
   const match = /^\/crm\/contacts\/([\w-]+)/.exec(path);
   let content;
   if (match?.[1] === 'new') content = newContactPage();
+  else if (path === '/crm/login') content = loginPage();
   else if (match) content = contactPage(findContact(match[1]));
   else if (path.startsWith('/crm/activities')) content = activitiesPage();
   else content = listPage(search.value);
   view.replaceChildren(...content);
+  if (match && match[1] !== 'new') void showLoggedCalls(match[1]);
   document.title = `${match ? (findContact(match[1])?.name ?? 'Contact') : 'Contacts'} · Acme CRM`;
 }
 
@@ -128,6 +169,7 @@ document.addEventListener('click', (event) => {
   route();
 });
 window.addEventListener('popstate', route);
+void loadSession();
 search.addEventListener('input', () => {
   if (location.pathname !== '/crm/') history.pushState({}, '', '/crm/');
   route();

@@ -3,6 +3,8 @@
  * message declared in shared/messages.ts without a handler here fails the typecheck.
  */
 import type { Handlers } from '../shared/messages';
+import { onNoteSaved } from './crmlog';
+import { crmLogHandlers } from './crmlog/handlers';
 import { dialHandlers } from './dial/handlers';
 import { historyHandlers } from './history/handlers';
 import { lookupHandlers } from './lookup/handlers';
@@ -17,4 +19,11 @@ export const handlers: Handlers = {
   ...historyHandlers,
   ...lookupHandlers,
   ...optionsHandlers,
+  ...crmLogHandlers,
+  /** A saved note ends the call's wrap-up, or updates its logged CRM activity (docs/crm.md). */
+  async historySetNote(body, context) {
+    const result = await historyHandlers.historySetNote(body, context);
+    if (result.ok) await onNoteSaved(body.sessionId);
+    return result;
+  },
 };

@@ -7,6 +7,7 @@ import browser from 'webextension-polyfill';
 import { log } from '../shared/log';
 import { LIVENESS_PORT } from '../shared/messages';
 import { onCallEvent } from './calls';
+import { CRMLOG_ALARM, drainOutbox, onCrmPageLoaded, onOnlineAgain, resumeCallLog } from './crmlog';
 import { onDialCommand, onDialMenuClicked, onDialNotificationClicked, setUpDialMenus } from './dial/browserUi';
 import { forgetDialTab } from './dial/store';
 import { handlers } from './handlers';
@@ -47,6 +48,8 @@ onConfigChanged((changes) => {
   if (needsReconnect(changes)) void connect({ force: true });
   void resyncTabs();
   void syncCrmScripts();
+  // Calls that waited for a usable call-log setting go now (docs/crm.md).
+  void drainOutbox();
 });
 
 // Granting or revoking a CRM site's permission (options page, or the browser's own UI).
@@ -59,6 +62,11 @@ browser.alarms.onAlarm.addListener((alarm) => {
   if (alarm.name === WATCHDOG) void ensureConnected();
   if (alarm.name === TOKEN_ALARM) void announceTokenExpiry();
   if (alarm.name === HISTORY_ALARM) void retainHistory().catch((error) => log.error('history retention', error));
+  if (alarm.name === CRMLOG_ALARM) void drainOutbox();
+});
+// A CRM page loaded: the agent may have logged in again, so a paused call log tries now.
+browser.tabs.onUpdated.addListener((_tabId, change, tab) => {
+  if (change.status === 'complete') void onCrmPageLoaded(tab.url).catch(() => undefined);
 });
 
 browser.tabs.onActivated.addListener(({ tabId }) => tabActivated(tabId));
@@ -96,6 +104,7 @@ browser.runtime.onInstalled.addListener(() => void restrictStorageToExtension())
 browser.runtime.onStartup.addListener(() => void restrictStorageToExtension());
 
 globalThis.addEventListener('online', onOnline);
+globalThis.addEventListener('online', onOnlineAgain);
 
 async function boot(): Promise<void> {
   // Before anything reads a setting: where settings live, and content scripts kept out of storage.
@@ -107,6 +116,8 @@ async function boot(): Promise<void> {
   void recordHistory(Object.values(state.book.calls));
   // Caller lookups a stopped worker left unanswered run again (docs/crm.md).
   void resumeLookups().catch((error) => log.warn('caller lookups', error));
+  // Calls waiting for the CRM (docs/crm.md): a send a stopped worker left unanswered is checked first.
+  void resumeCallLog().catch((error) => log.error('call log', error));
   void ensureHistoryAlarm().catch((error) => log.error('history alarm', error));
   void syncCrmScripts();
   // A restarted worker re-syncs every tab: whatever they show is pushed again.

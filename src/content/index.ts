@@ -7,6 +7,7 @@ import browser from 'webextension-polyfill';
 import type { ContentState } from '../shared/cards';
 import { createMessenger, isContextInvalidated } from '../shared/messenger';
 import { createCardsView } from './cards';
+import { sendLogRequest } from './crmlog';
 import { type Dialing, startDialing } from './dial';
 import { keepWorkerAwake } from './liveness';
 import { fetchOwnSite } from './lookup';
@@ -95,5 +96,6 @@ if (!scope[MARK]) {
     },
     dialOutcome: ({ outcome, near }) => Promise.resolve(dialing.showOutcome(outcome, near)),
     lookupFetch: ({ url, timeoutMs }) => (crmTab ? fetchOwnSite(url, timeoutMs) : undefined),
+    crmLogFetch: (request) => (crmTab ? sendLogRequest(request) : undefined),
   });
 }

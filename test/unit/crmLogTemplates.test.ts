@@ -179,3 +179,16 @@ test('the activity id in an answer: strings and numbers only, clean and short; r
   expect(crmReason({ errors: [{ message: 'x'.repeat(1000) }] }, 400).length).toBeLessThanOrEqual(300);
   expect(crmReason(null, 400)).toBe('HTTP 400');
 });
+
+test('every log preset passes the same validation as a typed template, on one origin', async () => {
+  const { LOG_PRESETS, applyLogPreset } = await import('../../src/shared/crm/log/presets');
+  expect(LOG_PRESETS.length).toBeGreaterThanOrEqual(8);
+  for (const preset of LOG_PRESETS) {
+    const settings = applyLogPreset(defaultSettings, preset);
+    const { warnings } = loadSettings(settings);
+    expect([preset.id, warnings]).toEqual([preset.id, []]);
+    const config = logConfig(settings);
+    expect([preset.id, config.ok]).toEqual([preset.id, true]);
+    expect(['documented', 'unverified']).toContain(preset.status);
+  }
+});

@@ -1,6 +1,7 @@
 /** Applies connector events to the stored calls and tells the tabs. */
 import { applyEvent, type CallEvent, followRules, forgetCalls } from '../../shared/calls';
 import type { Settings } from '../../shared/settings';
+import { logEndedCalls } from '../crmlog';
 import { recordHistory } from '../history';
 import { trackLookups } from '../lookup';
 import { notifyCalls } from '../notify';
@@ -47,5 +48,7 @@ export function onCallEvent(event: CallEvent): Promise<void> {
     // then the write is awaited before the state is saved.
     const written = recordHistory(changed, settings);
     if (changed.some((call) => !state.book.calls[call.sessionId])) await written;
+    // Ended calls into the CRM's outbox (docs/crm.md): on disk before the state that forgets them.
+    await logEndedCalls(state, settings, changed);
   });
 }

@@ -23,6 +23,8 @@ export interface Credentials {
   ozekiPassword: string;
   /** The key for background caller lookups (docs/crm.md). */
   lookupKey: string;
+  /** The key for logging calls into the CRM from the background (docs/crm.md). */
+  crmLogKey?: string;
 }
 
 export interface ConnectionInfo {
@@ -56,6 +58,7 @@ export interface Managed {
   token?: string;
   /** The key for caller lookups from the background (docs/crm.md). */
   lookupKey?: string;
+  crmLogKey?: string;
 }
 
 export const managedStore = {
@@ -66,6 +69,7 @@ export const managedStore = {
         ...(isRecord(managed.settings) ? { settings: managed.settings } : {}),
         ...(typeof managed.token === 'string' && managed.token ? { token: managed.token } : {}),
         ...(typeof managed.lookupKey === 'string' && managed.lookupKey ? { lookupKey: managed.lookupKey } : {}),
+        ...(typeof managed.crmLogKey === 'string' && managed.crmLogKey ? { crmLogKey: managed.crmLogKey } : {}),
       };
     } catch {
       return {}; // No policy (Firefox throws when there is no managed-storage manifest).
@@ -175,6 +179,7 @@ export const credentialsStore = {
       ozekiUsername: own.ozekiUsername ?? '',
       ozekiPassword: own.ozekiPassword ?? '',
       lookupKey: managed.lookupKey ?? own.lookupKey ?? '',
+      crmLogKey: managed.crmLogKey ?? own.crmLogKey ?? '',
     };
   },
   /** The user's own credentials (every string field), without the policy's: for the options page. */

@@ -5,10 +5,10 @@
  * Documented in docs/settings.md. Secrets (the token) are not part of it: see credentials.
  */
 
-import { CSRF_KINDS } from '../crm/log/csrf';
-import { LOG_METHODS, logBodyProblem, logUrlProblem } from '../crm/log/template';
 import { isRecord } from '../guard';
 import { templateProblem } from '../templates';
+import { CSRF_KINDS } from './logCsrf';
+import { LOG_METHODS, logBodyProblem, logUrlProblem } from './logTemplate';
 
 export const SETTINGS_VERSION = 1;
 

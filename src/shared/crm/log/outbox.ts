@@ -123,7 +123,7 @@ export type SendResult =
   /** 401/403: the agent is logged out of the CRM (or the key is refused). */
   | { kind: 'auth'; status: number; reason: string }
   /** Another 4xx: the CRM refused this request; sending it again will not help. */
-  | { kind: 'rejected'; status?: number; reason: string }
+  | { kind: 'rejected'; status?: number; reason: string; landed?: boolean }
   /** 5xx, 408, 429, timeout, network error: try again later. `maybeSent`: the CRM may have acted. */
   | { kind: 'retry'; status?: number; reason: string; maybeSent: boolean }
   /** Nothing was sent: offline, or no CRM tab to send from. Not an attempt. */
@@ -170,6 +170,8 @@ export function applyResult(entry: OutboxEntry, result: SendResult, now: number,
         state: 'failed',
         ...(result.status !== undefined ? { status: result.status } : {}),
         reason: clip(result.reason) || `HTTP ${result.status ?? '?'}`,
+        // A 2xx whose answer could not be read: the activity may exist, so "Retry" checks first.
+        ambiguous: entry.ambiguous || (!!result.landed && op === 'create'),
       };
     case 'retry':
       return {

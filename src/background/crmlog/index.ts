@@ -1,0 +1,308 @@
+/**
+ * Call logging into the CRM (docs/crm.md): every logged call lands on the customer's record once.
+ * A call that ends gets an outbox entry (IndexedDB, crmlog/db.ts) and is sent when due: at once,
+ * after the wrap-up, or by hand. Sends run one at a time; each is marked on disk before it goes
+ * and its answer after, so a worker stopped in between leaves an entry that is checked (find,
+ * idempotency key) before it is sent again. Retries wait with backoff and jitter on an alarm, so
+ * they survive stopped workers and browser restarts. A 401/403 pauses the whole outbox and tells
+ * the agent; a CRM page loading again (the agent logged in) resumes it.
+ */
+import browser from 'webextension-polyfill';
+import { t } from '../../i18n';
+import type { Call } from '../../shared/calls';
+import { type LogNote, logValues } from '../../shared/crm/log/facts';
+import {
+  applyResult,
+  type CrmLogView,
+  interrupted,
+  isDue,
+  newEntry,
+  nextDue,
+  noteSaved,
+  type OutboxEntry,
+  PAUSE_PROBE_MS,
+  pendingOp,
+  retryNow,
+  startSend,
+  viewOf,
+} from '../../shared/crm/log/outbox';
+import { type LogConfig, logConfig, logRequest } from '../../shared/crm/log/plan';
+import { fillLogUrl } from '../../shared/crm/log/template';
+import { validateRecord } from '../../shared/history';
+import { log } from '../../shared/log';
+import type { Settings } from '../../shared/settings';
+import { history } from '../history';
+import { STORE } from '../history/db';
+import { getSettings } from '../settings';
+import { credentialsStore, type RuntimeState } from '../storage';
+import { readState } from '../storage/state';
+import { OUTBOX_DB, openOutboxDb } from './db';
+import { factsOf, recordOf, shouldLog } from './facts';
+import { sendOp } from './send';
+import { OutboxStore } from './store';
+
+export const outbox = new OutboxStore((onGone) => openOutboxDb(OUTBOX_DB, onGone));
+export const CRMLOG_ALARM = 'popline-crmlog';
+export const PAUSED_NOTIFICATION = 'popline-crmlog-paused';
+
+/** A probe that neither landed nor was refused (no CRM tab yet, a timeout) is tried again this soon. */
+const PROBE_RETRY_MS = 3000;
+
+/** Due entries sent in one drain at most before it yields (and schedules the rest at once). */
+const DRAIN_BATCH = 2000;
+
+/** Ended calls get their outbox entry (once: an entry already there is left alone). Never throws. */
+export async function logEndedCalls(state: RuntimeState, settings: Settings, calls: readonly Call[]): Promise<void> {
+  if (settings.crmlog.mode === 'off') return;
+  const ended = calls.filter((call) => shouldLog(call, settings));
+  if (!ended.length) return;
+  try {
+    const now = Date.now();
+    let added = false;
+    for (const call of ended) {
+      const entry = newEntry(
+        factsOf(call, state, settings),
+        settings.crmlog.when,
+        settings.crmlog.wrapUpSeconds * 1000,
+        now,
+      );
+      added = (await outbox.add(entry)) || added;
+    }
+    if (added) drainSoon();
+  } catch (error) {
+    log.error('call log: could not queue ended calls', error);
+  }
+}
+
+/** The agent saved a call's note or tag: during the wrap-up that logs it; once logged, it updates the activity. */
+export async function onNoteSaved(sessionId: string): Promise<void> {
+  try {
+    const entry = await outbox.change(sessionId, (current) => noteSaved(current, Date.now()));
+    if (entry) drainSoon();
+  } catch (error) {
+    log.error('call log: could not note the change', error);
+  }
+}
+
+async function noteOf(sessionId: string): Promise<LogNote> {
+  const stored = validateRecord(await (await history.database()).get(STORE, sessionId));
+  return stored.ok ? { note: stored.value.note ?? '', tag: stored.value.disposition ?? '' } : { note: '', tag: '' };
+}
+
+let queued: Promise<void> | undefined;
+let timer: ReturnType<typeof setTimeout> | undefined;
+let running: Promise<void> = Promise.resolve();
+
+/** Runs a drain after the one under way (at most one waits). */
+export function drainOutbox(): Promise<void> {
+  if (queued) return queued;
+  const next = running.then(async () => {
+    queued = undefined;
+    await drain().catch((error) => log.error('call log: drain failed', error));
+  });
+  queued = next;
+  running = next;
+  return next;
+}
+
+function drainSoon(): void {
+  void drainOutbox();
+}
+
+interface DrainContext {
+  config: LogConfig;
+  settings: Settings;
+  key: string;
+}
+
+async function drain(): Promise<void> {
+  const settings = await getSettings();
+  const plan = logConfig(settings);
+  if (!plan.ok) {
+    if (plan.problem !== 'off') log.warn(`call log: not usable (${plan.detail})`);
+    return;
+  }
+  const context: DrainContext = {
+    config: plan.config,
+    settings,
+    key: plan.config.mode === 'background' ? ((await credentialsStore.load(settings)).crmLogKey ?? '') : '',
+  };
+  const now = Date.now();
+  let pause = await outbox.pause();
+  const entries = await outbox.all();
+  const due = entries.filter((entry) => isDue(entry, now)).sort((a, b) => a.nextAt - b.nextAt);
+  // Paused: one entry probes whether the agent has logged in again (the pause, not the entry's
+  // own backoff, says when); the rest wait for its answer.
+  const probe = entries
+    .filter((entry) => entry.state === 'waiting' || isDue(entry, now))
+    .sort((a, b) => a.nextAt - b.nextAt)
+    .slice(0, 1);
+  const batch = pause ? (pause.probeAt <= now ? probe : []) : due.slice(0, DRAIN_BATCH);
+  let more = due.length > batch.length && !pause;
+  for (const { sessionId } of batch) {
+    if (pause) await outbox.change(sessionId, (current) => ({ ...current, nextAt: Math.min(current.nextAt, now) }));
+    const outcome = await sendOne(sessionId, context);
+    if (outcome === 'auth') {
+      await pauseOutbox(pause, (await outbox.get(sessionId))?.status ?? 401);
+      more = false;
+      break;
+    }
+    if (outcome === 'landed' && pause) {
+      pause = undefined;
+      await resumeOutbox();
+      more = true;
+    } else if (pause) {
+      // The probe did not get through (no CRM tab yet, a timeout): try again soon, not at once.
+      await outbox.setPause({ ...pause, probeAt: Date.now() + PROBE_RETRY_MS });
+    }
+  }
+  if (more) drainSoon();
+  else await schedule();
+}
+
+type SendOutcome = 'landed' | 'auth' | 'other' | 'skipped';
+
+async function sendOne(sessionId: string, { config, settings, key }: DrainContext): Promise<SendOutcome> {
+  const entry = await outbox.get(sessionId);
+  if (!entry || !isDue(entry, Date.now())) return 'skipped';
+  const op = pendingOp(entry, !!config.find, !!config.update);
+  if (!op) {
+    await outbox.change(sessionId, (current) => (isDue(current, Date.now()) ? { ...current, state: 'logged' } : null));
+    return 'skipped';
+  }
+  const state = await readState();
+  const facts = entry.facts.recordId ? entry.facts : { ...entry.facts, ...recordOf(state, sessionId) };
+  const request = logRequest(config, op, logValues(facts, await noteOf(sessionId), entry.activityId));
+  const now = Date.now();
+  if (!request) {
+    const reason = 'the log address needs a value this call does not have (the CRM record?)';
+    await outbox.change(sessionId, (current) =>
+      applyResult(startSend(current, op, now), { kind: 'rejected', reason }, now, Math.random),
+    );
+    return 'other';
+  }
+  await outbox.change(sessionId, (current) => (isDue(current, now) ? startSend({ ...current, facts }, op, now) : null));
+  const result = await sendOp(op, request, entry.key, {
+    config,
+    tabs: state.tabs,
+    key,
+    online: globalThis.navigator?.onLine !== false,
+  });
+  const after = await outbox.change(sessionId, (current) =>
+    current.state === 'sending' ? applyResult(current, result, Date.now(), Math.random) : null,
+  );
+  if (result.kind !== 'ok')
+    log.warn(`call log: ${op} of a call did not land (${result.kind}): ${'reason' in result ? result.reason : ''}`);
+  if (after?.state === 'logged' && settings.crmlog.mode !== 'off') log.info(`call log: ${op} landed`);
+  return result.kind === 'auth' ? 'auth' : result.kind === 'ok' ? 'landed' : 'other';
+}
+
+async function pauseOutbox(previous: { since: number } | undefined, status: number): Promise<void> {
+  const now = Date.now();
+  await outbox.setPause({ since: previous?.since ?? now, status, probeAt: now + PAUSE_PROBE_MS });
+  if (previous) return;
+  log.warn(`call log: paused, the CRM answered ${status} (logged out?)`);
+  await browser.notifications
+    .create(PAUSED_NOTIFICATION, {
+      type: 'basic',
+      iconUrl: browser.runtime.getURL('icons/icon-128.png'),
+      title: t('crmLogPausedTitle'),
+      message: t('crmLogPausedBody', String(status)),
+    })
+    .catch(() => undefined);
+}
+
+async function resumeOutbox(): Promise<void> {
+  await outbox.setPause(undefined);
+  // Everything the pause held goes now, not at its own probe time.
+  const now = Date.now();
+  for (const entry of await outbox.all()) {
+    if (entry.state === 'waiting' && entry.nextAt > now) {
+      await outbox.change(entry.sessionId, (current) =>
+        current.state === 'waiting' ? { ...current, nextAt: now } : null,
+      );
+    }
+  }
+  log.info('call log: the CRM takes calls again, resuming');
+  await browser.notifications.clear(PAUSED_NOTIFICATION).catch(() => undefined);
+}
+
+/** The next drain: an alarm (survives the worker), and a timer while this worker lives. */
+async function schedule(): Promise<void> {
+  const pause = await outbox.pause();
+  const next = pause ? pause.probeAt : nextDue(await outbox.all());
+  clearTimeout(timer);
+  if (next === undefined) {
+    await browser.alarms.clear(CRMLOG_ALARM);
+    return;
+  }
+  const when = Math.max(next, Date.now() + 500);
+  await browser.alarms.create(CRMLOG_ALARM, { when });
+  timer = setTimeout(drainSoon, when - Date.now());
+}
+
+/** At a worker's start: sends a stopped worker left unanswered become checked retries; then drain. */
+export async function resumeCallLog(): Promise<void> {
+  const entries = await outbox.all();
+  for (const entry of entries.filter((e) => e.state === 'sending')) {
+    await outbox.change(entry.sessionId, (current) => interrupted(current, Date.now()));
+  }
+  drainSoon();
+}
+
+/** A CRM page finished loading: if the outbox is paused and it is the CRM's site, try now (the agent may have logged in). */
+export async function onCrmPageLoaded(url: string | undefined): Promise<void> {
+  const pause = await outbox.pause();
+  if (!pause || !url) return;
+  const plan = logConfig(await getSettings());
+  if (!plan.ok || new URL(url).origin !== plan.config.origin) return;
+  await outbox.setPause({ ...pause, probeAt: Date.now() });
+  drainSoon();
+}
+
+/** The browser is back online: what waited for it goes now. */
+export function onOnlineAgain(): void {
+  void (async () => {
+    for (const entry of await outbox.all()) {
+      if (entry.state === 'waiting' && entry.reason === 'the browser is offline') {
+        await outbox.change(entry.sessionId, (current) => ({ ...current, nextAt: Date.now() }));
+      }
+    }
+    drainSoon();
+  })().catch((error) => log.warn('call log', String(error)));
+}
+
+/** The address "Open in CRM" opens for a call, or null. */
+export function openUrlOf(entry: OutboxEntry, settings: Settings): string | null {
+  const template = settings.crmlog.openUrl;
+  if (template && entry.activityId) {
+    const url = fillLogUrl(template, { activityId: entry.activityId, recordId: entry.facts.recordId });
+    if (url) return url;
+  }
+  return entry.facts.recordUrl ?? null;
+}
+
+export async function crmLogViews(sessionIds: readonly string[]): Promise<Record<string, CrmLogView>> {
+  const settings = await getSettings();
+  const pause = await outbox.pause();
+  const out: Record<string, CrmLogView> = {};
+  for (const sessionId of sessionIds) {
+    const entry = await outbox.get(sessionId);
+    if (entry)
+      Object.defineProperty(out, sessionId, {
+        value: viewOf(entry, !!pause, openUrlOf(entry, settings) !== null),
+        enumerable: true,
+      });
+  }
+  return out;
+}
+
+/** "Retry" / "Log to CRM": the entry goes now (while paused, it is the probe). */
+export async function retryByHand(sessionId: string): Promise<boolean> {
+  const entry = await outbox.change(sessionId, (current) => retryNow(current, Date.now()));
+  if (!entry) return false;
+  const pause = await outbox.pause();
+  if (pause) await outbox.setPause({ ...pause, probeAt: Date.now() });
+  await drainOutbox();
+  return true;
+}

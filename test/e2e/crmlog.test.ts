@@ -1,0 +1,306 @@
+/**
+ * Call logging into the CRM in a real Chromium against the simulator's demo CRM (docs/crm.md):
+ * a call lands once on the contact's activities with its note, tag and duration, a note edit
+ * updates the same activity, missed calls when configured; and the faults: logged out mid-shift,
+ * a worker stopped between the POST and its answer, offline, a 500 then a 200, hostile and huge
+ * answers, a template on a foreign origin.
+ */
+import type { Page } from 'puppeteer-core';
+import type { Activity } from '../../sim/crmActivities';
+import type { CrmLogView } from '../../src/shared/crm/log/outbox';
+import { applyLogPreset, LOG_PRESETS } from '../../src/shared/crm/log/presets';
+import { applyPreset, CRM_PRESETS, type CrmPreset } from '../../src/shared/crm/presets';
+import { defaultSettings, type Settings } from '../../src/shared/settings';
+import { waitFor } from '../support/browsers';
+import { type E2E, sleep, startE2E, waitForCard } from '../support/session';
+
+jest.setTimeout(240_000);
+
+let e2e: E2E;
+let crmPage: Page;
+let popup: Page;
+
+const ANNA_OFFICE = '+49 30 1234567';
+const MARIA_OFFICE = '(415) 555-0132';
+
+/** The demo CRM's lookup and log presets on the test simulator's port, with `patch` over the log part. */
+function crmSettings(patch: Partial<Settings['crmlog']> = {}) {
+  const onThisPort = <T>(value: T): T =>
+    JSON.parse(JSON.stringify(value).replaceAll('http://127.0.0.1:8765', e2e.sim.origin));
+  const demo = onThisPort(CRM_PRESETS.find((preset) => preset.id === 'demo') as CrmPreset);
+  const logDemo = onThisPort(LOG_PRESETS.find((preset) => preset.id === 'demo'));
+  if (!logDemo) throw new Error('no demo log preset');
+  const withLookup = applyPreset(defaultSettings, demo);
+  const { crmlog } = applyLogPreset(withLookup, logDemo);
+  return {
+    lookup: { ...withLookup.lookup, cacheMinutes: 0 },
+    record: withLookup.record,
+    crmlog: { ...crmlog, when: 'end' as const, wrapUpSeconds: 3, ...patch },
+  };
+}
+
+async function configure(patch: Partial<Settings['crmlog']> = {}): Promise<void> {
+  await e2e.setup(crmSettings(patch));
+}
+
+type CrmState = {
+  loggedIn: boolean;
+  activities: {
+    list: Activity[];
+    requests: { method: string; path: string; key?: string; host: string; status: number }[];
+  };
+};
+const crm = async (body?: object): Promise<CrmState> => {
+  const response = await fetch(`${e2e.sim.origin}/control/crm`, {
+    method: body ? 'POST' : 'GET',
+    headers: { 'content-type': 'application/json' },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  return (await response.json()) as CrmState;
+};
+const activitiesOf = async (callId: string) =>
+  (await crm()).activities.list.filter((activity) => activity.fields.callId === callId);
+
+/** Asks the background as an extension page does (the popup). */
+const ask = <T>(type: string, body: object): Promise<T> =>
+  popup.evaluate((t, b) => chrome.runtime.sendMessage({ popline: 1, type: t, body: b }), type, body) as Promise<T>;
+const stateOf = async (sessionId: string) =>
+  (await ask<Record<string, CrmLogView>>('crmLogStates', { sessionIds: [sessionId] }))[sessionId];
+const waitForState = (sessionId: string, check: (view: CrmLogView) => boolean, what: string) =>
+  waitFor(
+    async () => {
+      const view = await stateOf(sessionId).catch(() => undefined);
+      return view && check(view) ? view : null;
+    },
+    { what: `${what} (${sessionId})`, timeout: 60_000 },
+  );
+
+async function crmTabKnown(): Promise<void> {
+  await waitFor(
+    async () => {
+      const worker = await e2e.worker();
+      const tabs = await worker.evaluate(async () => (await chrome.storage.session.get('tabs')).tabs ?? {});
+      return Object.keys(tabs as object).length > 0;
+    },
+    { what: 'the CRM tab to register' },
+  );
+}
+
+/** A call from `from`, looked up, answered for `talkMs`, hung up; its session id. */
+async function answeredCall(from: string, talkMs = 1200, name = 'Anna Schmidt'): Promise<string> {
+  const call = e2e.sim.pbx.ring({ from, to: '1001' });
+  await waitForCard(crmPage, call.sessionId, (card) => card.name === name, 'the looked-up name');
+  e2e.sim.pbx.answer(call.sessionId);
+  await sleep(talkMs);
+  e2e.sim.pbx.hangup(call.sessionId);
+  return call.sessionId;
+}
+
+async function missedCall(from: string, name = 'Anna Schmidt'): Promise<string> {
+  const call = e2e.sim.pbx.ring({ from, to: '1001' });
+  await waitForCard(crmPage, call.sessionId, (card) => card.name === name, 'the looked-up name');
+  e2e.sim.pbx.hangup(call.sessionId);
+  return call.sessionId;
+}
+
+beforeAll(async () => {
+  e2e = await startE2E();
+  await configure();
+  crmPage = await e2e.openCrm();
+  await crmTabKnown();
+  popup = await e2e.chromium.browser.newPage();
+  await popup.goto(`chrome-extension://${e2e.chromium.extensionId}/popup.html`);
+  await crmPage.bringToFront();
+});
+afterAll(() => e2e?.close());
+beforeEach(async () => {
+  const { loggedIn } = await crm();
+  await crm({ reset: true });
+  if (!loggedIn || crmPage.url().includes('/login')) {
+    // A test that ended logged out: the next starts with a fresh CRM session in the tab.
+    await crmPage.goto(e2e.sim.crmUrl);
+    await crmTabKnown();
+  }
+});
+afterEach(async () => {
+  await crmPage.setOfflineMode(false);
+  for (const call of e2e.sim.pbx.active()) e2e.sim.pbx.hangup(call.sessionId);
+  await sleep(200);
+});
+
+test('answered, noted, tagged: one activity on the contact with its duration; a note edit updates it', async () => {
+  await configure({ when: 'wrapUp', wrapUpSeconds: 600 });
+  const sessionId = await answeredCall(ANNA_OFFICE, 2200);
+  // In the wrap-up: nothing is sent until the agent saves (the wrap-up time is long here).
+  await waitForState(sessionId, (view) => view.state === 'wrapUp', 'the wrap-up');
+  expect(await activitiesOf(sessionId)).toHaveLength(0);
+  await ask('historySetNote', { sessionId, note: 'Wants the <b>renewal</b> quote', disposition: 'sale' });
+  await waitForState(sessionId, (view) => view.state === 'logged', 'logged');
+  const [activity, ...others] = await activitiesOf(sessionId);
+  expect(others).toHaveLength(0);
+  expect(activity).toMatchObject({
+    contactId: 'c-1001',
+    fields: { direction: 'inbound', outcome: 'answered', note: 'Wants the <b>renewal</b> quote', tag: 'sale' },
+  });
+  expect(activity?.fields.durationSeconds).toBeGreaterThanOrEqual(2);
+  expect(activity?.fields.durationSeconds).toBeLessThan(30);
+  // The contact page shows the call, as text.
+  await crmPage.goto(`${e2e.sim.crmUrl}contacts/c-1001`);
+  const shown = await waitFor(
+    async () => {
+      const items = await crmPage.$$eval('.logged-call', (nodes) => nodes.map((node) => node.textContent ?? ''));
+      return items.length ? items : null;
+    },
+    { what: 'the logged call on the contact page' },
+  );
+  expect(shown.join('\n')).toContain('Wants the <b>renewal</b> quote');
+  expect(await crmPage.$$('.logged-call b')).toHaveLength(0);
+  await crmTabKnown();
+
+  // Edited afterwards: the same activity, updated.
+  await ask('historySetNote', { sessionId, note: 'Quote sent', disposition: 'sale' });
+  await waitFor(async () => (await activitiesOf(sessionId))[0]?.updates === 1, { what: 'the update' });
+  const after = await activitiesOf(sessionId);
+  expect(after).toHaveLength(1);
+  expect(after[0]).toMatchObject({ id: activity?.id, fields: { note: 'Quote sent' } });
+  const writes = (await crm()).activities.requests.filter((r) => r.method !== 'GET');
+  expect(writes.map((r) => [r.method, r.status])).toEqual([
+    ['POST', 201],
+    ['PATCH', 200],
+  ]);
+});
+
+test('wrap-up that runs out: the call is logged without a save', async () => {
+  await configure({ when: 'wrapUp', wrapUpSeconds: 2 });
+  const sessionId = await answeredCall(ANNA_OFFICE, 300);
+  expect(await activitiesOf(sessionId)).toHaveLength(0);
+  await waitForState(sessionId, (view) => view.state === 'logged', 'logged after the wrap-up');
+  expect(await activitiesOf(sessionId)).toHaveLength(1);
+});
+
+test('missed calls are logged only when configured', async () => {
+  await configure({ logMissed: false });
+  const unlogged = await missedCall(ANNA_OFFICE);
+  // Positive control: an answered call after it is logged, so the missed one could have been.
+  const answered = await answeredCall(ANNA_OFFICE, 200);
+  await waitForState(answered, (view) => view.state === 'logged', 'the answered call');
+  expect(await stateOf(unlogged)).toBeUndefined();
+  expect(await activitiesOf(unlogged)).toHaveLength(0);
+  await configure({ logMissed: true });
+  const logged = await missedCall(ANNA_OFFICE);
+  await waitForState(logged, (view) => view.state === 'logged', 'the missed call');
+  expect(await activitiesOf(logged)).toMatchObject([{ contactId: 'c-1001', fields: { outcome: 'missed' } }]);
+});
+
+test('logged out of the CRM mid-shift: calls wait, the agent is told, and after login they land once each', async () => {
+  await configure();
+  // Two calls looked up while logged in; the agent's CRM session ends before they do.
+  const first = e2e.sim.pbx.ring({ from: ANNA_OFFICE, to: '1001' });
+  await waitForCard(crmPage, first.sessionId, (card) => card.name === 'Anna Schmidt', 'the looked-up name');
+  e2e.sim.pbx.answer(first.sessionId);
+  const second = e2e.sim.pbx.ring({ from: MARIA_OFFICE, to: '1001' });
+  await waitForCard(crmPage, second.sessionId, (card) => card.name === 'Maria Garcia', 'the looked-up name');
+  e2e.sim.pbx.answer(second.sessionId);
+  await crm({ logout: true });
+  e2e.sim.pbx.hangup(first.sessionId);
+  await waitForState(first.sessionId, (view) => view.paused === true, 'paused');
+  e2e.sim.pbx.hangup(second.sessionId);
+  await waitForState(second.sessionId, (view) => view.paused === true, 'waiting while paused');
+  const worker = await e2e.worker();
+  const notes = (await worker.evaluate(() => chrome.notifications.getAll())) as Record<string, unknown>;
+  expect(Object.keys(notes)).toContain('popline-crmlog-paused');
+  const before = await crm();
+  expect(before.activities.list).toHaveLength(0);
+  expect(before.activities.requests.some((r) => r.status === 401)).toBe(true);
+  // The agent logs in again: the CRM page loading resumes the outbox.
+  await crmPage.goto(`${e2e.sim.crmUrl}login`);
+  await waitForState(first.sessionId, (view) => view.state === 'logged', 'logged after login');
+  await waitForState(second.sessionId, (view) => view.state === 'logged', 'logged after login');
+  const list = (await crm()).activities.list;
+  expect(list.map((a) => a.fields.callId).sort()).toEqual([first.sessionId, second.sessionId].sort());
+  expect(list.map((a) => a.contactId).sort()).toEqual(['c-1001', 'c-1002']);
+  const after = (await worker.evaluate(() => chrome.notifications.getAll())) as Record<string, unknown>;
+  expect(Object.keys(after)).not.toContain('popline-crmlog-paused');
+  await crmTabKnown();
+});
+
+test('the worker stopped between the POST and its answer: no duplicate (find by idempotency key)', async () => {
+  await configure();
+  await crm({ activities: { delayMs: 4000 } });
+  const sessionId = await answeredCall(ANNA_OFFICE, 200);
+  // The CRM has made the activity and holds its answer back; the worker goes now.
+  await waitFor(async () => (await activitiesOf(sessionId)).length === 1, { what: 'the POST to arrive' });
+  await e2e.chromium.stopWorker();
+  await crm({ activities: { delayMs: 0 } });
+  await waitForState(sessionId, (view) => view.state === 'logged', 'logged by the next worker');
+  expect(await activitiesOf(sessionId)).toHaveLength(1);
+  const requests = (await crm()).activities.requests;
+  const posts = requests.filter((r) => r.method === 'POST');
+  // The new worker asked before sending again, and found the one the first POST made.
+  expect(posts).toHaveLength(1);
+  expect(
+    requests.some((r) => r.method === 'GET' && r.path.includes(`key=popline-${encodeURIComponent(sessionId)}`)),
+  ).toBe(true);
+});
+
+test('a 500 then a 200: retried, and lands once', async () => {
+  await configure();
+  await crm({ activities: { statuses: [500] } });
+  const sessionId = await answeredCall(ANNA_OFFICE, 200);
+  await waitForState(sessionId, (view) => view.state === 'logged', 'logged after the retry');
+  const writes = (await crm()).activities.requests.filter((r) => r.method === 'POST');
+  expect(writes.map((r) => r.status)).toEqual([500, 201]);
+  expect(await activitiesOf(sessionId)).toHaveLength(1);
+});
+
+test('offline: the call waits and lands when the browser is back online', async () => {
+  await configure();
+  const call = e2e.sim.pbx.ring({ from: ANNA_OFFICE, to: '1001' });
+  await waitForCard(crmPage, call.sessionId, (card) => card.name === 'Anna Schmidt', 'the looked-up name');
+  e2e.sim.pbx.answer(call.sessionId);
+  await crmPage.setOfflineMode(true);
+  e2e.sim.pbx.hangup(call.sessionId);
+  const { sessionId } = call;
+  await waitForState(sessionId, (view) => view.state === 'waiting' && !!view.reason, 'waiting while offline');
+  expect(await activitiesOf(sessionId)).toHaveLength(0);
+  await crmPage.setOfflineMode(false);
+  await waitForState(sessionId, (view) => view.state === 'logged', 'logged once online');
+  expect(await activitiesOf(sessionId)).toHaveLength(1);
+});
+
+test('hostile and huge answers: failed with words, never a phantom id; "Retry" finds the one made', async () => {
+  await configure();
+  await crm({ activities: { body: { activity: { id: '<img src=x onerror=alert(1)>' } } } });
+  const hostile = await answeredCall(ANNA_OFFICE, 200);
+  const failed = await waitForState(hostile, (view) => view.state === 'failed', 'failed');
+  expect(failed.reason).toMatch(/activity id/);
+  await crm({ activities: { body: null, hugeBytes: 2_000_000 } });
+  const huge = await answeredCall(ANNA_OFFICE, 200);
+  const tooBig = await waitForState(huge, (view) => view.state === 'failed', 'failed (huge)');
+  expect(tooBig.reason).toMatch(/too large/);
+  await crm({ activities: { clear: true } });
+  // The CRM did make both activities; "Retry" asks by key first and takes those, no second POST.
+  await ask('crmLogRetry', { sessionId: hostile });
+  await ask('crmLogRetry', { sessionId: huge });
+  await waitForState(hostile, (view) => view.state === 'logged', 'logged after retry');
+  await waitForState(huge, (view) => view.state === 'logged', 'logged after retry (huge)');
+  expect(await activitiesOf(hostile)).toHaveLength(1);
+  expect(await activitiesOf(huge)).toHaveLength(1);
+});
+
+test('a log template on a foreign origin is refused: nothing goes there, and the call waits for a valid one', async () => {
+  const foreign = e2e.sim.origin.replace('127.0.0.1', 'localhost');
+  await configure({ updateUrl: `${foreign}/crm/api/activities/{activityId}` });
+  const waiting = await answeredCall(ANNA_OFFICE, 200);
+  await waitForState(waiting, (view) => view.state === 'waiting', 'queued');
+  await sleep(1500);
+  expect((await crm()).activities.requests).toHaveLength(0);
+  // Positive control: with the update on the CRM's origin the same outbox sends, and the call is not lost.
+  await configure();
+  const accepted = await answeredCall(ANNA_OFFICE, 200);
+  await waitForState(accepted, (view) => view.state === 'logged', 'logged with a valid template');
+  await waitForState(waiting, (view) => view.state === 'logged', 'the earlier call, logged once valid');
+  const requests = (await crm()).activities.requests;
+  expect(requests.length).toBeGreaterThan(0);
+  expect(requests.filter((r) => r.host.startsWith('localhost'))).toHaveLength(0);
+});
