@@ -7,6 +7,7 @@
  */
 import type { CDPSession, Page } from 'puppeteer-core';
 import { clickCardControl, waitFor } from '../support/browsers';
+import { entryFrame } from '../support/entry';
 import { connectionState } from '../support/extension';
 import { type E2E, sleep, startE2E, waitForCard } from '../support/session';
 
@@ -108,16 +109,34 @@ describe('attacker B: call control and least privilege', () => {
     const previous = (await inA(forge('historyPrevious', { sessionId: call.sessionId }))) as { answer?: unknown };
     expect(previous.answer ?? null).toBeNull();
 
+    // Notes are typed in the entry frame (gap 11): a content script may not write one at all,
+    // not even for the call its tab shows.
+    const fromContent = (await inA(forge('historySetNote', { sessionId: call.sessionId, note: 'forged' }))) as {
+      answer?: unknown;
+    };
+    expect(fromContent.answer ?? null).toBeNull();
+    // The entry frame of tab A: only calls its tab showed.
+    await clickCardControl(pageA, call.sessionId, 'Add a note');
+    const frame = await entryFrame(pageA, 'note');
+    const fromFrame = (type: string, body: unknown) =>
+      frame.evaluate(
+        (envelope) =>
+          chrome.runtime.sendMessage(envelope).then(
+            (answer: unknown) => ({ answer: answer ?? null }),
+            (error: unknown) => ({ error: String(error) }),
+          ),
+        { popline: 1, type, body },
+      ) as Promise<{ answer?: { ok: boolean } | null }>;
     // A call this tab never showed (another agent's number): no note.
-    const hidden = (await inA(forge('historySetNote', { sessionId: 'not-a-call-here', note: 'x' }))) as {
-      answer?: { ok: boolean };
-    };
-    expect(hidden.answer).toMatchObject({ ok: false });
-    // Positive control: the call the tab shows may be noted.
-    const noted = (await inA(forge('historySetNote', { sessionId: call.sessionId, note: 'called back' }))) as {
-      answer?: { ok: boolean };
-    };
-    expect(noted.answer).toMatchObject({ ok: true });
+    expect((await fromFrame('historySetNote', { sessionId: 'not-a-call-here', note: 'x' })).answer).toMatchObject({
+      ok: false,
+    });
+    // Positive control: the call the tab shows may be noted from its frame.
+    expect(
+      (await fromFrame('historySetNote', { sessionId: call.sessionId, note: 'called back' })).answer,
+    ).toMatchObject({ ok: true });
+    // And the frame may not use what only PopLine's own pages may.
+    expect((await fromFrame('historyQuery', { kind: 'recent' })).answer ?? null).toBeNull();
 
     // Tab A dismisses the card: gone in A, still in B.
     await inA(forge('dismissCard', { sessionId: call.sessionId }));

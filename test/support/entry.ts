@@ -45,3 +45,39 @@ export async function clickInFrame(frame: Frame, text: string): Promise<void> {
   );
   await (button as unknown as import('puppeteer-core').ElementHandle<Element>).click();
 }
+
+/**
+ * Firefox: the centre of a card's button (by its text or label) in PopLine's closed shadow root,
+ * found over WebDriver BiDi (which can serialise closed shadow trees; page scripts cannot), for a
+ * real click with the mouse. Null while there is no such button.
+ */
+export async function cardButtonPointBidi(
+  page: Page,
+  sessionId: string,
+  label: string,
+): Promise<{ x: number; y: number } | null> {
+  type Remote = { type: string; value?: { shadowRoot?: { sharedId?: string } | null } | unknown };
+  type Evaluated = { type: 'success'; result: Remote } | { type: 'exception' };
+  type CoreRealm = { callFunction(fn: string, awaitPromise: boolean, options?: object): Promise<Evaluated> };
+  const realm = (page.mainFrame() as unknown as { mainRealm(): { realm: CoreRealm } }).mainRealm().realm;
+  const host = await realm.callFunction("() => document.querySelector('popline-cards')", false, {
+    serializationOptions: { includeShadowTree: 'all', maxDomDepth: 0 },
+  });
+  const node = host.type === 'success' ? host.result : undefined;
+  const shadowId = (node?.value as { shadowRoot?: { sharedId?: string } | null } | undefined)?.shadowRoot?.sharedId;
+  if (!shadowId) return null;
+  const found = await realm.callFunction(
+    `(root, id, label) => {
+      const card = [...root.querySelectorAll('.card')].find((c) => c.dataset.session === id);
+      const button = [...(card?.querySelectorAll('button') ?? [])].find(
+        (b) => b.textContent.trim() === label || b.getAttribute('aria-label') === label);
+      if (!button) return '';
+      const r = button.getBoundingClientRect();
+      return JSON.stringify({ x: r.x + r.width / 2, y: r.y + r.height / 2 });
+    }`,
+    false,
+    { arguments: [{ sharedId: shadowId }, { type: 'string', value: sessionId }, { type: 'string', value: label }] },
+  );
+  const text = found.type === 'success' ? (found.result as { value?: unknown }).value : '';
+  return typeof text === 'string' && text ? (JSON.parse(text) as { x: number; y: number }) : null;
+}
