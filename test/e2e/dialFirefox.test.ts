@@ -50,3 +50,25 @@ test('a tel: link click dials in Firefox', async () => {
   await waitFor(() => sim.cti.dialRequests.length > 0, { what: 'the dial', timeout: 20_000 });
   expect(sim.cti.dialRequests).toEqual([{ extension: '1001', number: '+12125550142' }]);
 });
+
+test('in Firefox, an international or tiny tel: link is not dialled from the page; a plain domestic one is (issue 18, gap 3)', async () => {
+  sim.cti.dialRequests.splice(0);
+  // International: the question goes to PopLine's own window (which a test cannot reach in
+  // Firefox), so the page's click alone dials nothing.
+  await page.click('#tel-uk');
+  // A 2×2 px link the agent cannot see is refused outright.
+  await page.evaluate(() => {
+    const tiny = document.createElement('a');
+    tiny.id = 'tel-tiny';
+    tiny.href = 'tel:+1-212-555-0199';
+    tiny.textContent = '.';
+    tiny.style.cssText = 'display:inline-block;width:2px;height:2px;overflow:hidden;font-size:1px';
+    document.body.prepend(tiny);
+  });
+  await page.click('#tel-tiny');
+  // Positive control, after both: the plain domestic link dials, so the clicks above were handled.
+  await page.click('#tel-us');
+  await waitFor(() => sim.cti.dialRequests.length > 0, { what: 'the domestic dial', timeout: 20_000 });
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  expect(sim.cti.dialRequests).toEqual([{ extension: '1001', number: '+12125550142' }]);
+});
