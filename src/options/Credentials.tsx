@@ -22,6 +22,8 @@ export const CREDENTIAL_FIELDS: Record<string, CredentialField[]> = {
   ],
   /** The caller lookup's key in background mode (docs/crm.md): the value of `lookup.keyHeader`. */
   lookup: [{ key: 'lookupKey', secret: true }],
+  /** The call log's key in background mode (docs/crm.md): the value of `crmlog.keyHeader`. */
+  crmlog: [{ key: 'crmLogKey', secret: true }],
 };
 
 export interface CredentialsProps {

@@ -11,6 +11,7 @@ import { getPath, isLocked, setPath } from '../shared/settings/paths';
 import { send, t } from '../ui/messenger';
 import { TestResult, type TestState } from './ConnectionTest';
 import { Credentials, credentialChanges } from './Credentials';
+import { CrmLogTemplates } from './CrmLogTemplates';
 import { CrmPresets } from './CrmPresets';
 import { CrmSites } from './CrmSites';
 import { Enrolment } from './Enrolment';
@@ -182,6 +183,20 @@ export function Options() {
                   />
                 ),
               )}
+              {section === 'crmlog' ? (
+                <>
+                  <CrmLogTemplates settings={draft} locked={locked('crmlog')} onApply={change} />
+                  {draft.crmlog.mode === 'background' ? (
+                    <Credentials
+                      connector="crmlog"
+                      typed={typed}
+                      onChange={changeCredentials}
+                      saved={view.credentialsSaved}
+                      locked={view.credentialsLocked}
+                    />
+                  ) : null}
+                </>
+              ) : null}
               {section === 'lookup' && draft.lookup.mode === 'background' ? (
                 <Credentials
                   connector="lookup"

@@ -3,12 +3,15 @@
  * call back, and each call's note and outcome tag. Talks to the history store through the
  * background (historyQuery, historySetNote).
  */
+import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
+import type { CrmLogView } from '../shared/crm/log/outbox';
 import { displayText } from '../shared/format';
 import type { HistoryView } from '../shared/history';
 import { callTime } from '../ui/format';
 import { send, t } from '../ui/messenger';
 import { type CallNote, NoteForm } from '../ui/NoteForm';
+import { CrmLogState, useCrmLogStates } from './CrmLogState';
 import { placeCall } from './dial';
 
 const PAGE_SIZE = 20;
@@ -71,6 +74,8 @@ export function RecentCalls({ canDial, dispositions = [], onDialled }: RecentCal
       clearTimeout(timer);
     };
   }, [filter, search]);
+
+  const crmLog = useCrmLogStates(state.kind === 'ready' ? state.records.map((record) => record.sessionId) : []);
 
   const [noting, setNoting] = useState<string | null>(null);
   const onSaveNote = async (record: HistoryView, note: CallNote) => {
@@ -137,6 +142,15 @@ export function RecentCalls({ canDial, dispositions = [], onDialled }: RecentCal
               onNote={(on) => setNoting(on ? record.sessionId : null)}
               dispositions={dispositions}
               onSaveNote={(note) => onSaveNote(record, note)}
+              crmLog={
+                crmLog.views[record.sessionId] ? (
+                  <CrmLogState
+                    view={crmLog.views[record.sessionId] as CrmLogView}
+                    onRetry={() => void crmLog.retry(record.sessionId)}
+                    onOpen={() => void crmLog.open(record.sessionId)}
+                  />
+                ) : null
+              }
             />
           ))}
         </ul>
@@ -167,7 +181,10 @@ function RecentRow({
   onNote,
   dispositions,
   onSaveNote,
+  crmLog,
 }: {
+  /** The call's state in the CRM's call log, when it has one. */
+  crmLog?: ComponentChildren;
   record: HistoryView;
   canDial: boolean;
   onCall: (record: HistoryView) => void;
@@ -202,6 +219,7 @@ function RecentRow({
               {displayText(noted, 200)}
             </span>
           ) : null}
+          {crmLog}
         </span>
         <button
           type="button"

@@ -257,7 +257,11 @@ describe('recent calls', () => {
     expect($('.recent-row .sub').textContent).toContain('Missed call');
     await type($<HTMLInputElement>('.recent-search'), 'bernd');
     await until(() => $('.recent-row .name')?.textContent === 'Bernd Meier');
-    expect(mock.sent.at(-1)).toEqual({ type: 'historyQuery', body: { kind: 'search', text: 'bernd', pageSize: 20 } });
+    // (The rows' call-log states are asked after each page: crmLog.test.tsx.)
+    expect(mock.sent.filter((m) => m.type === 'historyQuery').at(-1)).toEqual({
+      type: 'historyQuery',
+      body: { kind: 'search', text: 'bernd', pageSize: 20 },
+    });
     expect($('.recent-row .name').textContent).toBe('Bernd Meier');
     await click($('.recent-row .redial'));
     expect(mock.sent.at(-1)).toEqual({ type: 'dial', body: { number: '+4930999' } });

@@ -37,7 +37,9 @@ export async function optionsView(): Promise<OptionsView> {
 
 /** The credentials an administrator's policy sets (shown as saved and locked). */
 const policyCredentials = (managed: Managed): string[] =>
-  [managed.token ? 'token' : '', managed.lookupKey ? 'lookupKey' : ''].filter(Boolean);
+  [managed.token ? 'token' : '', managed.lookupKey ? 'lookupKey' : '', managed.crmLogKey ? 'crmLogKey' : ''].filter(
+    Boolean,
+  );
 
 export async function saveOptions(input: unknown, credentials?: CredentialChanges): Promise<SaveOptionsResult> {
   const { settings, warnings } = loadSettings(input);

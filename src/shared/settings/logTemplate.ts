@@ -172,8 +172,18 @@ export function fillLogBody(template: string, values: Partial<LogValues>): strin
     return text.replace(TOKEN, (_, name: string) => value(name));
   });
   const body = JSON.stringify(filled);
-  return new TextEncoder().encode(body).byteLength <= MAX_BODY_BYTES ? body : null;
+  return utf8Length(body) <= MAX_BODY_BYTES ? body : null;
 }
+
+/** UTF-8 bytes of a text (no TextEncoder: the options page's tests run where there is none). */
+const utf8Length = (text: string) => {
+  let bytes = 0;
+  for (const char of text) {
+    const code = char.codePointAt(0) ?? 0;
+    bytes += code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+  }
+  return bytes;
+};
 
 export const SAMPLE: LogValues = {
   number: '+1 (212) 555-0198',
