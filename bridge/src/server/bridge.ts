@@ -19,6 +19,7 @@ import { createLogger, type Logger } from '../ops/log';
 import { type BridgeMetrics, createMetrics } from '../ops/metrics';
 import { simulatorFactory } from '../sources/simulator';
 import type { CallSource, SourceFactory, SourceLog } from '../sources/types';
+import { voximplantFactory } from '../sources/voximplant';
 import { webhookFactory } from '../sources/webhook';
 import { CallBook } from './calls';
 import { allowExtension, preflight } from './cors';
@@ -30,6 +31,7 @@ import { SourceRouter } from './router';
 export const SOURCE_TYPES: Record<string, SourceFactory> = {
   simulator: simulatorFactory,
   webhook: webhookFactory,
+  voximplant: voximplantFactory,
 };
 
 /** For loadConfig: each source type's check of its configuration entry. */
