@@ -307,6 +307,13 @@ test('a hostile page cannot make PopLine dial: synthetic clicks, scripted select
     expect(log.some((line) => line.startsWith('sendMessage: '))).toBe(true);
     // The page's own messages reached no dial: the background answered each (see the log) and the PBX got none.
     expect(takeDials()).toEqual([]);
+    // Nor a question: its tel: link is premium rate, so a dial it had set off would ask in PopLine's window.
+    const confirmWindows = () =>
+      chromium.browser
+        .targets()
+        .map((t) => t.url())
+        .filter((url) => url.startsWith(`chrome-extension://${chromium.extensionId}/confirm.html`));
+    expect(confirmWindows()).toEqual([]);
     // The same page, a real click: PopLine works here, so the silence above was PopLine refusing.
     await hostile.mouse.move(5, 5);
     await hostile.mouse.move(number.x, number.y, { steps: 3 });
@@ -320,9 +327,11 @@ test('a hostile page cannot make PopLine dial: synthetic clicks, scripted select
     if (!button) throw new Error('no button');
     await hostile.mouse.move(button.x + button.width / 2, button.y + button.height / 2, { steps: 3 });
     await hostile.mouse.click(button.x + button.width / 2, button.y + button.height / 2);
-    // Exactly one: dials arrive in order, so one the attack had set off would be here before it.
+    // Exactly one: dials arrive in order, so one the attack had set off would be here before it;
+    // and the attack's question would have been filed before this dial's answer.
     await waitFor(() => sim.cti.dialRequests.length >= 1, { what: 'the real dial' });
     expect(takeDials()).toEqual(['1001→+12125550142']);
+    expect(confirmWindows()).toEqual([]);
   } finally {
     await hostile.close();
   }
