@@ -66,3 +66,11 @@ test('docs/settings.md shows the real defaults and documents every setting', () 
   });
   expect(undocumented).toEqual([]);
 });
+
+test('no default points at an address on this computer, where another local user could listen (issue 18, gap 7)', () => {
+  expect(JSON.stringify(defaultSettings)).not.toMatch(/127\.0\.0\.1|localhost|\[::1\]/);
+  expect(defaultSettings.ozeki.apiUrl).toBe('');
+  // An empty address is a valid setting ("not set"), kept as it is.
+  const stored = { ...structuredClone(defaultSettings), ozeki: { ...defaultSettings.ozeki, apiUrl: '' } };
+  expect(loadSettings(stored).warnings).toEqual([]);
+});

@@ -14,6 +14,8 @@ import type { ConnectorEvents } from './connectors/types';
 /** Why the Ozeki connector cannot start with these settings, or null. */
 export async function ozekiRefusal(settings: Settings): Promise<Omit<ConnectionInfo, 'since'> | null> {
   const { apiUrl } = settings.ozeki;
+  // No address means "do not connect", never a built-in one (docs/security.md).
+  if (!apiUrl) return { state: 'DISCONNECTED', detail: 'no Ozeki API address is set: open the PopLine options' };
   const problem = apiUrlProblem(apiUrl, settings.connection.allowInsecure);
   if (problem) return { state: 'CONNECTION_FAILED', detail: `Ozeki API address: ${problem}` };
   const origin = apiOriginPattern(apiUrl);

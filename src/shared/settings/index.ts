@@ -43,12 +43,15 @@ export const defaultSettings = {
   },
   /** The Ozeki HTTP API connector (docs/ozeki.md); used when `connection.connector` is 'ozeki'. */
   ozeki: {
-    /** Ozeki Phone System XE: http://PBX:7780/ ; Ozeki 10: http://PBX:9509/api */
-    apiUrl: 'http://127.0.0.1:7780/',
+    /**
+     * Ozeki Phone System XE: http://PBX:7780/ ; Ozeki 10: http://PBX:9509/api. '' (the default):
+     * not set, so PopLine does not connect; never a built-in address (docs/security.md).
+     */
+    apiUrl: '',
     /** The API extension that places click-to-dial calls; '' turns click-to-dial off. */
     apiExtension: '9994',
     /** Where the PBX fetches the OzML that connects the agent to the customer; {number} is filled in. */
-    ozmlUrl: 'http://127.0.0.1:7780/popline/ozml?dial={number}',
+    ozmlUrl: '',
     /** Milliseconds between two ListActiveCalls while no call of the agent rings. */
     pollIdleMs: 1000,
     /** ... and while one rings, so the card follows the answer quickly. */
@@ -167,7 +170,7 @@ const RULES: Record<string, (value: unknown) => boolean> = {
   'connection.connector': (v) => (CONNECTORS as readonly unknown[]).includes(v),
   'connection.serverUrl': (v) => typeof v === 'string' && v.length <= 2048 && (v === '' || /^wss?:\/\//i.test(v)),
   'connection.extension': (v) => typeof v === 'string' && v.length <= 64,
-  'ozeki.apiUrl': (v) => typeof v === 'string' && v.length <= 2048 && /^https?:\/\/[^\s]+$/i.test(v),
+  'ozeki.apiUrl': (v) => typeof v === 'string' && v.length <= 2048 && (v === '' || /^https?:\/\/[^\s]+$/i.test(v)),
   'ozeki.apiExtension': (v) => typeof v === 'string' && /^[\w+*#.-]{0,64}$/.test(v),
   'ozeki.ozmlUrl': (v) =>
     typeof v === 'string' &&
