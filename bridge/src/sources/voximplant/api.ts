@@ -12,7 +12,11 @@
  *   - it sets no timeout (axios 0.21.4): every call here races its own deadline.
  */
 import { readFileSync } from 'node:fs';
-import VoximplantApiClient from '@voximplant/apiclient-nodejs';
+import ClientModule from '@voximplant/apiclient-nodejs';
+
+/** The client is CommonJS with `exports.default`: under Node's ESM (the bundle) the class is `.default`. */
+const VoximplantApiClient = ((ClientModule as unknown as { default?: typeof ClientModule }).default ??
+  ClientModule) as typeof ClientModule;
 
 export interface ApiSettings {
   keyFile: string;
@@ -56,6 +60,17 @@ export interface CallSessionEntry {
   successful: boolean;
   finishReason?: string;
   recordUrl?: string;
+}
+
+/** A Date, or the API's "YYYY-MM-DD HH:mm:ss" (UTC) as the client passes it on; null if neither. */
+function apiDate(value: unknown): Date | null {
+  const date =
+    value instanceof Date
+      ? value
+      : typeof value === 'string'
+        ? new Date(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/.test(value) ? `${value.replace(' ', 'T')}Z` : value)
+        : null;
+  return date && !Number.isNaN(date.getTime()) ? date : null;
 }
 
 type Client = InstanceType<typeof VoximplantApiClient>;
@@ -151,22 +166,28 @@ export class VoximplantApi {
     const error = answer.error as { msg?: string } | undefined;
     if (error) throw new Error(`Voximplant refused GetCallHistory: ${String(error.msg ?? 'error').slice(0, 200)}`);
     const sessions = Array.isArray(answer.result) ? (answer.result as Record<string, unknown>[]) : [];
+    // The client renames only the top level: the calls inside stay snake_case, and dates stay the
+    // API's "YYYY-MM-DD HH:mm:ss" in UTC. Both spellings are read, in case a later client maps deeper.
+    const field = (o: Record<string, unknown>, camel: string, snake: string) => o[camel] ?? o[snake];
     const entries = sessions.flatMap((s): CallSessionEntry[] => {
       const calls = Array.isArray(s.calls) ? (s.calls as Record<string, unknown>[]) : [];
       const first = calls[0];
-      const start = s.startDate instanceof Date ? s.startDate : new Date(String(s.startDate));
-      if (typeof s.callSessionHistoryId !== 'number' || !first || Number.isNaN(start.getTime())) return [];
+      const start = apiDate(field(s, 'startDate', 'start_date'));
+      const id = field(s, 'callSessionHistoryId', 'call_session_history_id');
+      if (typeof id !== 'number' || !first || !start) return [];
+      const finish = field(s, 'finishReason', 'finish_reason');
+      const record = field(first, 'recordUrl', 'record_url');
       return [
         {
-          id: s.callSessionHistoryId,
+          id,
           startTime: start.toISOString(),
           duration: typeof s.duration === 'number' ? s.duration : 0,
           incoming: first.incoming === true,
-          remote: String(first.remoteNumber ?? ''),
-          local: String(first.localNumber ?? ''),
+          remote: String(field(first, 'remoteNumber', 'remote_number') ?? ''),
+          local: String(field(first, 'localNumber', 'local_number') ?? ''),
           successful: calls.some((call) => call.successful === true),
-          ...(typeof s.finishReason === 'string' ? { finishReason: s.finishReason } : {}),
-          ...(typeof first.recordUrl === 'string' ? { recordUrl: first.recordUrl } : {}),
+          ...(typeof finish === 'string' ? { finishReason: finish } : {}),
+          ...(typeof record === 'string' ? { recordUrl: record } : {}),
         },
       ];
     });
