@@ -26,14 +26,23 @@ function listFiles(dir) {
 
 /** Zips every file under `dir` (paths relative to it) into a Buffer. */
 export function zipDirectory(dir) {
+  return zipFiles(listFiles(dir).map((file) => ({ name: relative(dir, file).split(sep).join('/'), file })));
+}
+
+/** Every file under `dir`, sorted, as absolute paths. */
+export { listFiles };
+
+/** Zips the given files under their given names (in that order) into a Buffer. */
+export function zipFiles(entries) {
   const locals = [];
   const centrals = [];
   let offset = 0;
   // A fixed timestamp (1980-01-01) keeps packages reproducible.
   const time = 0;
   const date = (0 << 9) | (1 << 5) | 1;
-  for (const file of listFiles(dir)) {
-    const name = Buffer.from(relative(dir, file).split(sep).join('/'));
+  for (const entry of entries) {
+    const { file } = entry;
+    const name = Buffer.from(entry.name);
     const data = readFileSync(file);
     const packed = deflateRawSync(data, { level: 9 });
     const crc = crc32(data);
