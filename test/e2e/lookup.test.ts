@@ -347,20 +347,27 @@ describe('where and when the record opens', () => {
   test('a call that ends before the lookup answers opens no record', async () => {
     await configure();
     await freshCrmPage();
-    await crm({ delayMs: 2500 });
-    const call = e2e.sim.pbx.ring({ from: '+49 151 23456789', to: '1001' });
+    // The first search finds Maria, answered after 2 s: inside the 3 s the record waits.
+    await crm({
+      delayMs: 2000,
+      body: { contacts: [{ id: 'c-1002', name: 'Maria Garcia', url: '/crm/contacts/c-1002' }] },
+    });
+    const call = e2e.sim.pbx.ring({ from: '+1 415 555 0132', to: '1001' });
     await waitForCard(page, call.sessionId, (c) => callerText(c).includes('Looking up in the CRM'));
     e2e.sim.pbx.miss(call.sessionId);
     await waitForCard(page, call.sessionId, (c) => c.outcome === 'missed');
     expect(answered.count).toBe(0); // the call did end first
-    // The CRM's answer arrives after the end (counted at the server) and finds Anna...
-    await waitFor(() => answered.count >= 1, { what: 'the CRM to answer', timeout: 15_000 });
-    // ...and a control call's prompt answer opens its record: so the first one's answer was
-    // applied (pops happen in order) and opened nothing.
-    await crm({ delayMs: 0 });
-    const control = e2e.sim.pbx.ring({ from: '+1 415 555 0132', to: '1001' });
-    await waitFor(() => page.url().endsWith('/crm/contacts/c-1002'), { what: 'the control record' });
-    expect((await crm({})).pageViews).toEqual(['/crm/contacts/c-1002']);
+    // The CRM's answer arrives after the end and names her on the card (the lookup was applied)...
+    await waitForCard(page, call.sessionId, (c) => c.name === 'Maria Garcia', 'the late name on the ended card');
+    // ...and a control call's prompt answer opens its record: pops happen in order, so the first
+    // call's answer, applied before, opened nothing.
+    await crm({
+      delayMs: 0,
+      body: { contacts: [{ id: 'c-1001', name: 'Anna Schmidt', url: '/crm/contacts/c-1001' }] },
+    });
+    const control = e2e.sim.pbx.ring({ from: '+49 151 23456789', to: '1001' });
+    await waitFor(() => page.url().endsWith('/crm/contacts/c-1001'), { what: 'the control record' });
+    expect((await crm({})).pageViews).toEqual(['/crm/contacts/c-1001']);
     e2e.sim.pbx.hangup(control.sessionId);
   });
 });
