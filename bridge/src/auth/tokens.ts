@@ -117,6 +117,8 @@ export class TokenAuthority {
   private state: FileState = { version: 1, grants: {}, enrolments: {} };
   private fileStamp = '';
   private readonly revokeListeners = new Set<(id: string) => void>();
+  /** Token ids revoked on another node of the cluster (shared through Redis, bridge/src/cluster). */
+  private readonly revokedElsewhere = new Set<string>();
   private watching = false;
   /** Tokens whose MAC was checked, with their payload: re-verifying every agent must stay cheap. */
   private readonly checked = new Map<string, { grant: Grant; expiresMs: number }>();
@@ -154,7 +156,7 @@ export class TokenAuthority {
         : undefined;
     if (!grant) return deny('invalid token');
     if (grant.expiresAt && Date.parse(grant.expiresAt) <= this.now()) return deny('token expired');
-    if (grant.revoked) return deny('token revoked');
+    if (grant.revoked || this.revokedElsewhere.has(grant.id)) return deny('token revoked');
     if (extension === undefined) {
       const [only] = grant.extensions;
       if (only === undefined) return { ok: false, code: 4403, reason: 'this token names no extension: send one' };
@@ -230,6 +232,20 @@ export class TokenAuthority {
       outcome = { ok: true, token: this.sign(grant), grant };
     });
     return outcome;
+  }
+
+  /**
+   * Revocations made on other nodes of a cluster: from now on these ids are refused here too, and
+   * the onRevoke listeners are told of each id once (so that live connections holding it close).
+   */
+  applyRevoked(ids: Iterable<string>): void {
+    const fresh: string[] = [];
+    for (const id of ids) {
+      if (typeof id !== 'string' || this.revokedElsewhere.has(id)) continue;
+      this.revokedElsewhere.add(id);
+      fresh.push(id);
+    }
+    if (fresh.length) this.emitRevoked(fresh);
   }
 
   /**

@@ -39,6 +39,18 @@ export interface BridgeConfig {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** Default 5000. */
   shutdownGraceMs: number;
+  /** redis:// or rediss:// URL: run as one node of a cluster (bridge/src/cluster); absent = all in memory. */
+  redis?: string;
+  cluster: {
+    /** This node's name in Redis (leases, presence); default host name and process id. */
+    nodeId?: string;
+    /** Redis unreachable this long (ms): agents are closed with 1012 so that they move to a healthy node. */
+    outageMs: number;
+    /** Events kept in the Redis stream (MAXLEN ~) for nodes that fall behind. */
+    streamLength: number;
+    /** Lease time (ms) of a source that holds one PBX connection; renewed every third of it. */
+    leaseMs: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -81,6 +93,32 @@ const text =
     typeof value === 'string' && test(value) ? { ok: true, value } : { ok: false, expected };
 
 const HOST = /^[0-9A-Za-z.:_-]{1,253}$/;
+
+/** A Redis URL; its password is never repeated (see `shown`). */
+function redisUrl(value: unknown): Parsed {
+  const expected = 'a redis:// or rediss:// URL (redis://host:6379/0)';
+  if (typeof value !== 'string' || value.length > 2048) return { ok: false, expected };
+  try {
+    const url = new URL(value);
+    if ((url.protocol !== 'redis:' && url.protocol !== 'rediss:') || !url.hostname) return { ok: false, expected };
+    if (url.pathname && url.pathname !== '/' && !/^\/\d{1,2}$/.test(url.pathname))
+      return { ok: false, expected: `${expected}; the path is the database number` };
+    return { ok: true, value };
+  } catch {
+    return { ok: false, expected };
+  }
+}
+
+/** The URL as it may be logged: without its password. */
+export function redactUrl(value: string): string {
+  try {
+    const url = new URL(value);
+    if (url.password) url.password = '***';
+    return url.toString();
+  } catch {
+    return '(unparsable URL)';
+  }
+}
 
 export const SETTINGS: Setting[] = [
   {
@@ -137,6 +175,44 @@ export const SETTINGS: Setting[] = [
     default: 5000,
     help: 'on SIGTERM, how long agents get to be closed before the process exits',
     parse: int(0, 60_000),
+  },
+  {
+    key: 'redis',
+    env: 'REDIS',
+    flag: 'redis',
+    help: 'Redis URL: run as one node of several behind a load balancer (absent: one node, all in memory); a password goes in the variable or the file, not the flag',
+    parse: redisUrl,
+  },
+  {
+    key: 'cluster.nodeId',
+    env: 'NODE_ID',
+    flag: 'node-id',
+    help: 'this node’s name in Redis (default: host name and process id)',
+    parse: text('letters, digits, ., _ or - (at most 64)', (s) => /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(s)),
+  },
+  {
+    key: 'cluster.outageMs',
+    env: 'REDIS_OUTAGE_MS',
+    flag: 'redis-outage-ms',
+    default: 15_000,
+    help: 'Redis unreachable this long: agents are closed with 1012 to move to a healthy node',
+    parse: int(1000, 600_000),
+  },
+  {
+    key: 'cluster.streamLength',
+    env: 'REDIS_STREAM_LENGTH',
+    flag: 'redis-stream-length',
+    default: 10_000,
+    help: 'call events kept in the Redis stream (MAXLEN ~) for nodes that fall behind',
+    parse: int(100, 10_000_000),
+  },
+  {
+    key: 'cluster.leaseMs',
+    env: 'LEASE_MS',
+    flag: 'lease-ms',
+    default: 5000,
+    help: 'lease of a source that holds one PBX connection: another node takes over this long after its holder died',
+    parse: int(1000, 120_000),
   },
   {
     key: 'limits.frameBytes',
@@ -199,6 +275,7 @@ export const SETTINGS: Setting[] = [
 const FILE_KEYS = new Set(['sources', ...SETTINGS.map((s) => s.key.split('.')[0])]);
 const NESTED: Record<string, Set<string>> = {
   tls: new Set(['certFile', 'keyFile']),
+  cluster: new Set(SETTINGS.filter((s) => s.key.startsWith('cluster.')).map((s) => s.key.slice(8))),
   limits: new Set(SETTINGS.filter((s) => s.key.startsWith('limits.')).map((s) => s.key.slice(7))),
 };
 const ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
@@ -212,7 +289,12 @@ export interface LoadOptions {
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const shown = (s: Setting, value: unknown) => (s.secret ? '(hidden)' : JSON.stringify(value));
+const shown = (s: Setting, value: unknown) =>
+  s.secret
+    ? '(hidden)'
+    : s.key === 'redis' && typeof value === 'string'
+      ? JSON.stringify(redactUrl(value))
+      : JSON.stringify(value);
 
 /** Flags as `--name value` or `--name=value`; a leading `serve` (the default subcommand) is allowed. */
 function parseFlags(argv: string[], problems: string[]): Map<string, string> {
@@ -325,6 +407,9 @@ function checkSources(
     }
     ids.add(id);
     const source = entry as SourceConfig;
+    // Any type: `"lease": true` runs it on one node of a cluster at a time (bridge/src/cluster/lease.ts).
+    if (source.lease !== undefined && typeof source.lease !== 'boolean')
+      problems.push(`${at}.lease: got ${JSON.stringify(source.lease)}, expected true or false`);
     for (const problem of check(source)) problems.push(`${at} (${type} "${id}"): ${problem}`);
     out.push(source);
   }
@@ -396,6 +481,12 @@ export function loadConfig(o: LoadOptions): BridgeConfig {
     if (stats && !stats.isDirectory())
       problems.push(`dataDir: ${JSON.stringify(dataDir)} exists and is not a directory`);
   }
+  const redisFlag = flags.get('redis');
+  if (redisFlag !== undefined && URL.canParse(redisFlag) && new URL(redisFlag).password)
+    problems.push(
+      `--redis: got ${JSON.stringify(redactUrl(redisFlag))}, expected no password on the command line (every user of the machine sees it): give the URL in ${ENV_PREFIX}REDIS or the config file`,
+    );
+  out.cluster ??= {};
   out.sources = o.skipSources ? [] : checkSources(file.sources, o.sourceTypes, problems);
   if (problems.length) throw new ConfigError(problems);
 

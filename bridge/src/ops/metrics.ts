@@ -15,10 +15,22 @@ export interface BridgeMetrics {
   latency: { observe(seconds: number): void };
   slowConsumers: { inc(): void };
   sourceUp: { set(source: string, up: 0 | 1): void };
+  /** Cluster mode (--redis): Redis health, writes held or dropped during an outage, resyncs, leases. */
+  cluster: ClusterMetrics;
   /** GET /metrics */
   route(req: IncomingMessage, res: ServerResponse): Promise<void>;
   /** The exposition text (tests, the bench). */
   render(): string;
+}
+
+export interface ClusterMetrics {
+  redisUp: { set(up: 0 | 1): void };
+  redisErrors: { inc(): void };
+  writesBuffered: { set(n: number): void };
+  writesDropped: { inc(n?: number): void };
+  resyncs: { inc(): void };
+  outageCloses: { inc(): void };
+  leaseHeld: { set(source: string, held: 0 | 1): void };
 }
 
 const MAX_SERIES = 100;
@@ -119,6 +131,58 @@ export function createMetrics(): BridgeMetrics {
     'From a call event entering the bridge to its frame being handed to the agent socket.',
   );
   const started = Date.now() / 1000;
+  const cluster = {
+    enabled: false,
+    redisUp: 0,
+    redisErrors: 0,
+    writesBuffered: 0,
+    writesDropped: 0,
+    resyncs: 0,
+    outageCloses: 0,
+  };
+  const leaseHeld = new Labelled(
+    'popline_bridge_lease_held',
+    'source',
+    'Whether this node holds the lease of a single-connection source (1) or not (0).',
+    'gauge',
+  );
+  const renderCluster = () =>
+    cluster.enabled
+      ? [
+          scalar('popline_bridge_redis_up', 'gauge', 'Whether Redis is reachable (1) or not (0).', cluster.redisUp),
+          scalar(
+            'popline_bridge_redis_errors_total',
+            'counter',
+            'Redis connection losses and failed commands.',
+            cluster.redisErrors,
+          ),
+          scalar(
+            'popline_bridge_redis_writes_buffered',
+            'gauge',
+            'Call events waiting for Redis (held while it is unreachable).',
+            cluster.writesBuffered,
+          ),
+          scalar(
+            'popline_bridge_redis_writes_dropped_total',
+            'counter',
+            'Call events dropped because the buffer for an unreachable Redis was full.',
+            cluster.writesDropped,
+          ),
+          scalar(
+            'popline_bridge_resyncs_total',
+            'counter',
+            'Times this node reloaded the calls from Redis and sent its agents a fresh snapshot.',
+            cluster.resyncs,
+          ),
+          scalar(
+            'popline_bridge_redis_outage_closes_total',
+            'counter',
+            'Times agents were closed with 1012 because Redis was unreachable past the bound.',
+            cluster.outageCloses,
+          ),
+          leaseHeld.render(),
+        ]
+      : [];
 
   const render = () => {
     const usage = process.cpuUsage();
@@ -136,6 +200,7 @@ export function createMetrics(): BridgeMetrics {
         slowConsumers,
       ),
       sourceUp.render(),
+      ...renderCluster(),
       scalar('process_cpu_seconds_total', 'counter', 'User and system CPU time.', (usage.user + usage.system) / 1e6),
       scalar('process_resident_memory_bytes', 'gauge', 'Resident memory.', memory.rss),
       scalar('nodejs_heap_used_bytes', 'gauge', 'V8 heap in use.', memory.heapUsed),
@@ -163,6 +228,40 @@ export function createMetrics(): BridgeMetrics {
       },
     },
     sourceUp: { set: (source, up) => sourceUp.set(source, up) },
+    cluster: {
+      redisUp: {
+        set: (up) => {
+          cluster.enabled = true;
+          cluster.redisUp = up;
+        },
+      },
+      redisErrors: {
+        inc: () => {
+          cluster.redisErrors += 1;
+        },
+      },
+      writesBuffered: {
+        set: (n) => {
+          cluster.writesBuffered = n;
+        },
+      },
+      writesDropped: {
+        inc: (n = 1) => {
+          cluster.writesDropped += n;
+        },
+      },
+      resyncs: {
+        inc: () => {
+          cluster.resyncs += 1;
+        },
+      },
+      outageCloses: {
+        inc: () => {
+          cluster.outageCloses += 1;
+        },
+      },
+      leaseHeld: { set: (source, held) => leaseHeld.set(source, held) },
+    },
     render,
     route: async (req, res) => {
       if (req.method !== 'GET' && req.method !== 'HEAD') {

@@ -13,7 +13,8 @@ import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { FailureThrottle } from '../auth/throttle';
 import { enrolRoute, type StaticToken, TOKENS_FILE, TokenAuthority } from '../auth/tokens';
-import type { BridgeConfig } from '../ops/config';
+import { Cluster } from '../cluster';
+import { type BridgeConfig, redactUrl } from '../ops/config';
 import { createHttpServer } from '../ops/listen';
 import { createLogger, type Logger } from '../ops/log';
 import { type BridgeMetrics, createMetrics } from '../ops/metrics';
@@ -21,12 +22,12 @@ import { simulatorFactory } from '../sources/simulator';
 import type { CallSource, SourceFactory, SourceLog } from '../sources/types';
 import { voximplantFactory } from '../sources/voximplant';
 import { webhookFactory } from '../sources/webhook';
-import { CallBook } from './calls';
+import { type Book, CallBook } from './calls';
 import { allowExtension, preflight } from './cors';
 import { HistoryStore } from './history';
 import { type Authenticator, CtiHub, type HubOptions, type Throttle } from './hub';
 import { DEFAULT_HUB_LIMITS } from './limits';
-import { SourceRouter } from './router';
+import { entryOf, SourceRouter } from './router';
 
 export const SOURCE_TYPES: Record<string, SourceFactory> = {
   simulator: simulatorFactory,
@@ -65,7 +66,15 @@ export interface BridgeParts<O extends HubOptions = HubOptions> {
   log?: SourceLog;
   /** POST /enrol, when tokens are the bridge's own. */
   enrol?: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+  /** One node of several: calls, events, presence and revocations through Redis (bridge/src/cluster). */
+  cluster?: Cluster;
+  /** Ids of the sources that hold one PBX connection: with a cluster, they run on one node at a time. */
+  leased?: string[];
 }
+
+/** Whether a source says it holds a single connection to its PBX (then, in a cluster, it takes a lease). */
+export const holdsSingleConnection = (source: CallSource): boolean =>
+  (source as CallSource & { singleConnection?: boolean }).singleConnection === true;
 
 const quiet: SourceLog = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -81,7 +90,8 @@ function json(res: ServerResponse, status: number, body: unknown, extra: Record<
 }
 
 export class Bridge<O extends HubOptions = HubOptions> {
-  readonly book: CallBook;
+  readonly book: Book;
+  readonly cluster: Cluster | undefined;
   readonly history: HistoryStore;
   readonly router: SourceRouter;
   readonly hub: CtiHub<O>;
@@ -91,17 +101,20 @@ export class Bridge<O extends HubOptions = HubOptions> {
 
   constructor(private readonly parts: BridgeParts<O>) {
     this.log = parts.log ?? quiet;
-    this.book = new CallBook((event) => this.hub.publish(event));
+    this.cluster = parts.cluster;
+    this.book = parts.cluster?.book ?? new CallBook((event) => this.hub.publish(event));
     this.history = new HistoryStore(
       parts.historyCalls,
       parts.dataDir ? join(parts.dataDir, 'history.jsonl') : undefined,
     );
     this.router = new SourceRouter(this.book, this.history, this.log, {
       webhookBodyBytes: parts.webhookBodyBytes,
+      reconcileAtStart: !parts.cluster,
       ...(parts.dataDir ? { dataDir: parts.dataDir } : {}),
       ...(parts.metrics ? { metrics: parts.metrics } : {}),
     });
-    for (const source of parts.sources) this.router.add(source);
+    const leased = new Set(parts.cluster ? this.leasedIds() : []);
+    for (const source of parts.sources) this.router.add(source, { leased: leased.has(source.id) });
     this.hub = new CtiHub(parts.hubOptions, {
       auth: parts.auth,
       book: this.book,
@@ -113,13 +126,42 @@ export class Bridge<O extends HubOptions = HubOptions> {
     });
   }
 
+  private leasedIds(): string[] {
+    return this.parts.sources
+      .filter((s) => holdsSingleConnection(s) || this.parts.leased?.includes(s.id))
+      .map((s) => s.id);
+  }
+
   async start(): Promise<void> {
+    const { cluster } = this;
+    if (cluster) {
+      const auth = this.parts.auth as Authenticator & { applyRevoked?(ids: string[]): void };
+      auth.onRevoke?.((id) => cluster.revoke(id));
+      await cluster.start(
+        {
+          publish: (event) => this.hub.publish(event),
+          resnapshot: () => this.hub.resnapshot(),
+          closed: (sourceId, session) => {
+            if (!this.router.sources.get(sourceId)?.history) this.history.add(entryOf(session));
+          },
+          revoked: (ids) => auth.applyRevoked?.(ids),
+          presence: () => this.hub.presence(),
+          suspend: (code, reason) => this.hub.suspend(code, reason),
+          resume: () => {
+            if (!this.draining) this.hub.resume();
+          },
+          startSource: (id) => this.router.startSource(id),
+          stopSource: (id) => this.router.stopSource(id),
+        },
+        this.leasedIds(),
+      );
+    }
     await this.router.start();
     this.started = true;
   }
 
   get ready(): boolean {
-    return this.started && !this.draining && this.router.allUp;
+    return this.started && !this.draining && this.router.allUp && (this.cluster?.ready ?? true);
   }
 
   /** Handles the bridge's paths; false for any other path (the simulator serves its own). */
@@ -130,7 +172,12 @@ export class Bridge<O extends HubOptions = HubOptions> {
       return true;
     }
     if (path === '/readyz') {
-      const body = { ready: this.ready, draining: this.draining, sources: this.router.health() };
+      const body = {
+        ready: this.ready,
+        draining: this.draining,
+        sources: this.router.health(),
+        ...(this.cluster ? { cluster: this.cluster.state() } : {}),
+      };
       json(res, this.ready ? 200 : 503, body);
       return true;
     }
@@ -174,12 +221,15 @@ export class Bridge<O extends HubOptions = HubOptions> {
   async drain(code = 1012, reason = 'server restarting'): Promise<void> {
     this.draining = true;
     this.hub.closeAll(code, reason);
+    await this.cluster?.releaseLeases();
     await this.router.stop();
   }
 
-  close(): void {
+  /** Closes everything; with a cluster, resolves once Redis is let go. */
+  close(): Promise<void> {
     this.draining = true;
     this.hub.close();
+    return this.cluster?.close() ?? Promise.resolve();
   }
 }
 
@@ -202,6 +252,8 @@ export interface StartOptions {
   metrics?: BridgeMetrics;
   /** Tokens by value (the zero-configuration demo's 'popline-demo'); read live. */
   staticTokens?: Record<string, StaticToken>;
+  /** Ids of sources (given in `sources`) that run on one cluster node at a time; config: `"lease": true`. */
+  leased?: string[];
 }
 
 /** Starts a bridge from a configuration; works in any process (tests run it in a child). */
@@ -221,6 +273,20 @@ export async function startBridge(config: BridgeConfig, options: StartOptions = 
       if (!factory) throw new Error(`unknown source type ${raw.type}`);
       return factory.create(raw);
     });
+  const cluster = config.redis
+    ? new Cluster(
+        {
+          url: config.redis,
+          ...(config.cluster.nodeId ? { node: config.cluster.nodeId } : {}),
+          outageMs: config.cluster.outageMs,
+          streamLength: config.cluster.streamLength,
+          leaseMs: config.cluster.leaseMs,
+        },
+        log,
+        metrics.cluster,
+      )
+    : undefined;
+  const leased = options.leased ?? config.sources.filter((raw) => raw.lease === true).map((raw) => raw.id);
   const bridge = new Bridge({
     hubOptions: {
       heartbeat: config.heartbeat,
@@ -236,6 +302,7 @@ export async function startBridge(config: BridgeConfig, options: StartOptions = 
     metrics,
     log,
     enrol: enrolRoute(authority, { throttle: new FailureThrottle() }),
+    ...(cluster ? { cluster, leased } : {}),
   });
   await bridge.start();
   const server = createHttpServer(config, (req, res) => {
@@ -255,6 +322,7 @@ export async function startBridge(config: BridgeConfig, options: StartOptions = 
     url: `${config.tls ? 'wss' : 'ws'}://${hostPart}:${port}/cti`,
     sources: sources.map((s) => `${s.type}:${s.id}`),
     dataDir: config.dataDir ?? null,
+    ...(cluster ? { redis: redactUrl(config.redis as string), node: cluster.node } : {}),
   });
   let stopping: Promise<void> | undefined;
   const stop = () => {
@@ -265,7 +333,7 @@ export async function startBridge(config: BridgeConfig, options: StartOptions = 
       while (bridge.hub.clients.size > 0 && Date.now() < deadline - 100) {
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
-      bridge.close();
+      await bridge.close();
       authority.close();
       (server as Server).closeAllConnections?.();
       log.info('bridge stopped', { agentsLeft: bridge.hub.clients.size });

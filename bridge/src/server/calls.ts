@@ -15,7 +15,28 @@ export type BookEvent =
 
 const same = (a: CtiSession, b: CtiSession) => JSON.stringify(a) === JSON.stringify(b);
 
-export class CallBook {
+/** What the hub reads: the active calls and the seq a snapshot carries. */
+export interface BookView {
+  readonly seq: number;
+  readonly size: number;
+  get(sessionId: string): ActiveCall | undefined;
+  active(): ActiveCall[];
+}
+
+/**
+ * What the sources write through (the router). `CallBook` keeps it in this process; the cluster's
+ * `SharedBook` (bridge/src/cluster/book.ts) keeps it in Redis, so that every node has the same calls.
+ */
+export interface Book extends BookView {
+  upsert(sourceId: string, session: CtiSession, at?: number): boolean;
+  /** Returns the last session seen when it is known at once (the shared book records it as the stream delivers it). */
+  end(sourceId: string, sessionId: string, final?: CtiSession, at?: number): CtiSession | undefined;
+  forget(sourceId: string, sessionId: string): void;
+  reconcile(sourceId: string, sessions: CtiSession[]): void;
+  dropSource(sourceId: string): void;
+}
+
+export class CallBook implements Book {
   seq = 0;
   private readonly calls = new Map<string, ActiveCall>();
 

@@ -20,7 +20,7 @@ import {
 import type { Verdict } from '../auth/tokens';
 import { numberKey } from '../sources/query';
 import type { CallCommand, CommandOutcome, HistoryPage, HistoryQuery, SourceLog } from '../sources/types';
-import type { BookEvent, CallBook } from './calls';
+import type { BookEvent, BookView } from './calls';
 import { Connection } from './connection';
 import { fitSession, fitSessions } from './fit';
 import type { HubLimits } from './limits';
@@ -61,7 +61,7 @@ export interface CommandPort {
 
 export interface HubDeps {
   auth: Authenticator;
-  book: CallBook;
+  book: BookView;
   commands: CommandPort;
   throttle?: Throttle;
   metrics?: HubMetrics;
@@ -463,6 +463,42 @@ export class CtiHub<O extends HubOptions = HubOptions> {
         if (!verdict.ok) this.deny(c, verdict.reason, verdict.code);
       }
     }
+  }
+
+  /** Every agent gets a fresh snapshot (the cluster lost track of some events: "history gone ⇒ snapshot"). */
+  resnapshot(): number {
+    let sent = 0;
+    for (const c of this.clients) {
+      if (!c.granted) continue;
+      this.sendSnapshot(c);
+      sent += 1;
+    }
+    return sent;
+  }
+
+  /** The extensions connected here, with their connection counts (the cluster's presence). */
+  presence(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const c of this.clients) if (c.granted) counts.set(c.extension, (counts.get(c.extension) ?? 0) + 1);
+    return counts;
+  }
+
+  /**
+   * The cluster lost Redis for too long: new agents are refused (503) and the connected ones closed
+   * with `code` so that they move to a healthy node; `resume()` takes agents again.
+   */
+  suspend(code: number, reason: string): number {
+    this.accepting = false;
+    for (const c of this.clients) c.socket.close(code, reason);
+    return this.clients.size;
+  }
+
+  resume(): void {
+    this.accepting = true;
+  }
+
+  get isAccepting(): boolean {
+    return this.accepting;
   }
 
   /** Stops taking new connections and closes every open one with `code` (1012: reconnect elsewhere). */

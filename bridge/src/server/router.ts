@@ -14,7 +14,7 @@ import type {
   SourceContext,
   SourceLog,
 } from '../sources/types';
-import type { CallBook } from './calls';
+import type { Book } from './calls';
 import type { Connection } from './connection';
 import type { HistoryStore } from './history';
 
@@ -22,12 +22,19 @@ export interface RouterOptions {
   dataDir?: string;
   webhookBodyBytes: number;
   commandTimeoutMs?: number;
+  /**
+   * Reconcile each source against its own listActive() at start (default true). A cluster node does
+   * not: the calls live in Redis, and one node's webhook journal is not the whole truth. A leased
+   * source reconciles when this node takes its lease (startSource).
+   */
+  reconcileAtStart?: boolean;
   metrics?: { eventsIn: { inc(source: string): void }; sourceUp: { set(source: string, up: 0 | 1): void } };
 }
 
 const failed = (message: string): CommandOutcome => ({ ok: false, code: 'FAILED', message });
 
-function entryOf(session: CtiSession): HistoryEntry {
+/** The history entry of an ended call. */
+export function entryOf(session: CtiSession): HistoryEntry {
   const entry: HistoryEntry = {
     sessionId: session.sessionId,
     startTime: session.startTime,
@@ -45,50 +52,74 @@ function entryOf(session: CtiSession): HistoryEntry {
 export class SourceRouter {
   readonly sources = new Map<string, CallSource>();
   private readonly up = new Map<string, boolean>();
+  /** Sources that run on one node at a time (the cluster's lease), and which of them run here. */
+  private readonly leased = new Set<string>();
+  private readonly running = new Set<string>();
 
   constructor(
-    private readonly book: CallBook,
+    private readonly book: Book,
     private readonly store: HistoryStore,
     private readonly log: SourceLog,
     private readonly options: RouterOptions,
   ) {}
 
-  add(source: CallSource): void {
+  /** `leased`: started and stopped by the cluster's lease (startSource/stopSource), not by start(). */
+  add(source: CallSource, { leased = false } = {}): void {
     if (this.sources.has(source.id)) throw new Error(`two sources are called "${source.id}"`);
     this.sources.set(source.id, source);
     this.up.set(source.id, false);
+    if (leased) this.leased.add(source.id);
   }
 
-  /** Whether every source is up. */
+  /** Whether every source that runs here is up (a leased source held by another node does not count). */
   get allUp(): boolean {
-    return [...this.up.values()].every(Boolean);
+    return [...this.up].every(([id, up]) => up || (this.leased.has(id) && !this.running.has(id)));
   }
 
-  health(): Record<string, boolean> {
-    return Object.fromEntries(this.up);
+  health(): Record<string, boolean | 'standby'> {
+    return Object.fromEntries(
+      [...this.up].map(([id, up]) => [id, this.leased.has(id) && !this.running.has(id) ? 'standby' : up]),
+    );
   }
 
   async start(): Promise<void> {
     for (const source of this.sources.values()) {
-      let told = false;
-      const context = this.context(source, () => {
-        told = true;
-      });
-      await source.start(context);
-      if (source.listActive) context.reconcile(await source.listActive());
-      if (!told) this.setUp(source.id, true);
+      if (!this.leased.has(source.id)) await this.startSource(source.id, this.options.reconcileAtStart ?? true);
     }
   }
 
-  async stop(): Promise<void> {
-    for (const source of this.sources.values()) {
-      try {
-        await source.stop();
-      } catch (error) {
-        this.log.error('source failed to stop', { source: source.id, error: (error as Error).message });
-      }
-      this.setUp(source.id, false);
+  /** Starts one source; with `reconcile`, its calls are made what the PBX lists as active. */
+  async startSource(id: string, reconcile = true): Promise<void> {
+    const source = this.sources.get(id);
+    if (!source || this.running.has(id)) return;
+    let told = false;
+    const context = this.context(source, () => {
+      told = true;
+    });
+    this.running.add(id);
+    await source.start(context);
+    if (reconcile && source.listActive) context.reconcile(await source.listActive());
+    if (!told) this.setUp(source.id, true);
+  }
+
+  async stopSource(id: string): Promise<void> {
+    const source = this.sources.get(id);
+    if (!source || !this.running.delete(id)) return;
+    try {
+      await source.stop();
+    } catch (error) {
+      this.log.error('source failed to stop', { source: source.id, error: (error as Error).message });
     }
+    this.setUp(source.id, false);
+  }
+
+  /** Whether the source runs on this node. */
+  runs(id: string): boolean {
+    return this.running.has(id);
+  }
+
+  async stop(): Promise<void> {
+    for (const id of [...this.running]) await this.stopSource(id);
   }
 
   private setUp(id: string, up: boolean): void {
@@ -160,7 +191,7 @@ export class SourceRouter {
   }
 
   dial(c: Connection, number: string): Promise<CommandOutcome> {
-    const source = [...this.sources.values()].find((s) => s.dial);
+    const source = [...this.sources.values()].find((s) => s.dial && (!this.leased.has(s.id) || this.running.has(s.id)));
     if (!source?.dial) {
       return Promise.resolve({ ok: false, code: 'UNSUPPORTED', message: 'no phone system here can place calls' });
     }
@@ -172,6 +203,9 @@ export class SourceRouter {
     const owner = this.book.get(sessionId);
     const source = owner ? this.sources.get(owner.sourceId) : undefined;
     if (!source) return Promise.resolve({ ok: false, code: 'NOT_FOUND', message: 'no such call' });
+    if (this.leased.has(source.id) && !this.running.has(source.id)) {
+      return Promise.resolve(failed('the phone system’s connection is held by another bridge node; try again'));
+    }
     const method = source[command];
     if (!method) {
       return Promise.resolve({ ok: false, code: 'UNSUPPORTED', message: `this phone system cannot ${command}` });
