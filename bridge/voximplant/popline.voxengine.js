@@ -37,7 +37,8 @@ const s = {
   record: false,
   callerid: '',
   seen: {},
-  closing: false,
+  intro: {},
+  introduced: false,
 };
 
 async function storageValue(key) {
@@ -78,6 +79,9 @@ function parseTarget(text) {
 /** Tells the bridge; resolves with its JSON answer, or null (and a log line) when it could not. */
 async function report(event, fields) {
   counter += 1;
+  // Until the bridge has taken one request, each carries the call's introduction (the caller, or the
+  // click-to-dial), so a bridge that was down for the first one still learns the call from the next.
+  const intro = s.introduced ? {} : s.intro;
   const body = JSON.stringify(
     Object.assign(
       {
@@ -88,6 +92,7 @@ async function report(event, fields) {
         time: new Date().toISOString(),
         control: controlUrl,
       },
+      intro,
       fields,
     ),
   );
@@ -111,6 +116,7 @@ async function report(event, fields) {
       Logger.write(`PopLine: the bridge refused "${event}" #${counter} (${result.code}): ${why}`);
       return null;
     }
+    s.introduced = true;
     try {
       return JSON.parse(result.text || '{}');
     } catch (error) {
@@ -224,8 +230,7 @@ VoxEngine.addEventListener(AppEvents.CallAlerting, async (e) => {
   s.customer.addEventListener(CallEvents.OnHold, () => report('hold', { leg: s.leg || 1, by: 'customer' }));
   s.customer.addEventListener(CallEvents.OffHold, () => report('unhold', { leg: s.leg || 1, by: 'customer' }));
   s.customer.addEventListener(CallEvents.RecordStarted, (r) => report('record', { leg: s.leg || 1, url: r.url }));
-  const answer = await report('alerting', {
-    leg: 1,
+  s.intro = {
     call: {
       callerid: e.callerid,
       displayName: e.displayName,
@@ -235,7 +240,8 @@ VoxEngine.addEventListener(AppEvents.CallAlerting, async (e) => {
       headers: e.headers || {},
       customData: e.customData || '',
     },
-  });
+  };
+  const answer = await report('alerting', { leg: 1 });
   if (s.customerOver) return; // The caller gave up while the bridge was asked.
   const config = settings || { fallback: null };
   const target = (answer && parseTarget(answer.forward)) || config.fallback || { user: e.destination };
@@ -263,7 +269,8 @@ function clickToDial(data) {
   s.dial = data;
   s.callerid = data.c || '';
   s.leg = 1;
-  report('dialing', { leg: 1, dial: { extension: data.x, number: data.n, request: data.r || '' } });
+  s.intro = { dial: { extension: data.x, number: data.n } };
+  report('dialing', { leg: 1 });
   s.legs[1] = { n: 1, call: placeCall(parseTarget(data.t), data.n, 'PopLine') };
   watchLeg(1);
 }

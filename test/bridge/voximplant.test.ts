@@ -217,3 +217,30 @@ test('the bridge down during CallAlerting: the call is still forwarded, and the 
   expect((await again.nextCall()).target).toBe('reception');
   b = await startTestBridge({ sources: [source()] }); // afterEach stops it
 });
+
+test('the bridge back after CallAlerting: the call comes back with its next request', async () => {
+  const port = b.running.port;
+  await b.stop();
+  const session = cloud.incoming(ALERT);
+  const leg = await session.nextCall();
+  await session.settled();
+  expect(session.requests[0]).toMatchObject({ event: 'alerting', code: -4 });
+  b = await startTestBridge({ argv: ['--port', String(port)], sources: [source()] });
+  agent.close();
+  agent = await Agent.connect(b.url, 'a1001');
+  expect(agent.frames.some((f) => f.session?.sessionId === `vx-${session.id}-1`)).toBe(false);
+  leg.remote.answer();
+  const back = await agent.waitFor((f) => f.op === 'sessionCreated' && f.session.sessionId === `vx-${session.id}-1`);
+  expect(back.session).toMatchObject({ state: 'InCall', caller: '+4930123456', callee: '1001' });
+  // Once the bridge has taken a request, the introduction is not sent again.
+  session.inbound?.remote.hangup();
+  await closed(agent, `vx-${session.id}-1`);
+  await session.settled();
+  const sent = session.requests.map((r) => [r.event, 'call' in r.body]);
+  expect(sent).toEqual([
+    ['alerting', true],
+    ['connected', true],
+    ['disconnected', false],
+    ['terminating', false],
+  ]);
+});

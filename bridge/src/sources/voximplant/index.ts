@@ -223,7 +223,9 @@ export class VoximplantSource implements CallSource {
   private handle(request: VoxRequest): Reply {
     this.expireEarly();
     let meta = this.sessions.get(request.session);
-    if (!meta && (request.event === 'alerting' || request.event === 'dialing')) meta = this.open(request);
+    // The first request the bridge takes carries the introduction (alerting, dialing, or a later one
+    // when the bridge was down for those).
+    if (!meta && (request.call || request.dial)) meta = this.open(request);
     if (!meta) {
       if (request.event === 'terminating') return { status: 200, body: { ok: true, applied: 0, ignored: 1 } };
       if (this.early.size >= MAX_EARLY && !this.early.has(request.session)) {
@@ -592,6 +594,12 @@ export const voximplantFactory: SourceFactory = {
         problems.push('controlUrl: expected a regular expression anchored with ^ (default: https on *.voximplant.com)');
       }
     }
+    const tolerance = raw.toleranceSeconds;
+    if (
+      tolerance !== undefined &&
+      (!Number.isInteger(tolerance) || (tolerance as number) < 1 || (tolerance as number) > 3600)
+    )
+      problems.push(`toleranceSeconds: got ${JSON.stringify(tolerance)}, expected an integer from 1 to 3600`);
     const timeout = raw.controlTimeoutMs;
     if (
       timeout !== undefined &&
@@ -630,6 +638,7 @@ export const voximplantFactory: SourceFactory = {
       ...(raw.routes ? { routes: raw.routes as Record<string, string> } : {}),
       ...(typeof raw.controlUrl === 'string' ? { controlUrl: raw.controlUrl } : {}),
       ...(typeof raw.controlTimeoutMs === 'number' ? { controlTimeoutMs: raw.controlTimeoutMs } : {}),
+      ...(typeof raw.toleranceSeconds === 'number' ? { toleranceSeconds: raw.toleranceSeconds } : {}),
       ...(api
         ? {
             api: {
