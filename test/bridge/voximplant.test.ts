@@ -4,6 +4,9 @@
  * states and end reasons; agents' commands reach the scenario signed and come back with its answer;
  * the bridge being down never drops the customer's call.
  */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { VoximplantSource } from '../../bridge/src/sources/voximplant';
 import { Agent, type Frame } from '../conformance/agent';
 import { type EmuCall, VoxCloud, type VoxSession } from '../support/voxengine';
@@ -243,4 +246,27 @@ test('the bridge back after CallAlerting: the call comes back with its next requ
     ['disconnected', false],
     ['terminating', false],
   ]);
+});
+
+test('a bridge restarted on its dataDir still knows the call, and can still control it', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'popline-vox-data-'));
+  try {
+    const port = b.running.port;
+    await b.stop();
+    b = await startTestBridge({ argv: ['--port', String(port), '--data-dir', dataDir], sources: [source()] });
+    const { session, leg, id } = await inbound();
+    leg.remote.answer();
+    await session.settled();
+    expect(readFileSync(join(dataDir, 'sources', 'voximplant-vox.json'), 'utf8')).toContain(id);
+    await b.stop();
+    b = await startTestBridge({ argv: ['--port', String(port), '--data-dir', dataDir], sources: [source()] });
+    agent.close();
+    agent = await Agent.connect(b.url, 'a1001');
+    const snapshot = agent.frames.find((f) => f.op === 'sessionsSnapshot');
+    expect(snapshot?.sessions).toEqual([expect.objectContaining({ sessionId: id, state: 'InCall' })]);
+    expect(await agent.request({ op: 'sessionAction', sessionId: id, action: 'hangup' })).toMatchObject({ ok: true });
+    expect(await closed(agent, id)).toMatchObject({ state: 'CalleeHungUp' });
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 });
