@@ -1,8 +1,8 @@
 /**
  * Firefox smoke test: the Firefox build installs in firefox-esr, takes its configuration from
- * an administrator's managed-storage manifest (Firefox's extension pages and background cannot
- * be reached from a test), and a simulator call pops the card in the demo CRM. The card is read
- * from its closed shadow root over WebDriver BiDi.
+ * an administrator's managed-storage manifest (the policy path; firefoxPages.test.ts configures
+ * it through the options page instead), and a simulator call pops the card in the demo CRM. The
+ * card is read from its closed shadow root over WebDriver BiDi.
  */
 import type { Page } from 'puppeteer-core';
 import { type Simulator, startSimulator } from '../../sim/server';

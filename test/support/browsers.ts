@@ -98,6 +98,12 @@ export async function launchChromium({ headless = true, dist = CHROME_DIST } = {
  * configure an extension, and the only way to configure it from outside (its extension pages
  * and background cannot be reached over WebDriver BiDi).
  */
+/**
+ * The extension's fixed address in the test Firefox (pref `extensions.webextensions.uuids`), so
+ * that its pages can be reached: see `extensionPage`.
+ */
+export const FIREFOX_UUID = '8f1d2c3b-4a5e-4f60-9b7a-1c2d3e4f5a6b';
+
 export async function launchFirefox({
   headless = true,
   managed,
@@ -106,6 +112,17 @@ export async function launchFirefox({
   managed?: unknown;
 } = {}): Promise<{
   browser: Browser;
+  /**
+   * Opens one of the extension's own pages (options.html, popup.html, …) in a new tab.
+   * What works in Firefox 140 over WebDriver BiDi, found for issue 19: navigating a tab to
+   * `moz-extension://<uuid>/…` with the UUID pinned by the pref, and Firefox started with
+   * `--remote-allow-system-access` (without it, such a navigation is refused "not allowed in this
+   * context"). The navigation then happens, but BiDi never reports its load, so `goto` times out:
+   * the page is waited for by evaluating in it. Tabs the extension opens itself are still not
+   * listed (so `runtime.openOptionsPage()` cannot be followed), and the background page cannot
+   * be reached; a test observes the background through the messages an extension page sends.
+   */
+  extensionPage(path: string): Promise<Page>;
   close(): Promise<void>;
 }> {
   if (!existsSync(FIREFOX_PATH))
@@ -125,14 +142,30 @@ export async function launchFirefox({
     userDataDir,
     env: { ...process.env, HOME: home },
     dumpio: debug,
+    args: ['--remote-allow-system-access'],
     extraPrefsFirefox: {
       'xpinstall.signatures.required': false,
+      'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: FIREFOX_UUID }),
       'network.proxy.type': 0,
       ...(debug ? { 'devtools.console.stdout.chrome': true, 'devtools.console.stdout.content': true } : {}),
     },
   });
   return {
     browser,
+    async extensionPage(path) {
+      const page = await browser.newPage();
+      const url = `moz-extension://${FIREFOX_UUID}/${path}`;
+      await page.goto(url, { timeout: 1500 }).catch(() => undefined);
+      await waitFor(
+        () =>
+          page
+            .evaluate(() => `${location.href} ${document.readyState}`)
+            .then((state) => state === `${url} complete`)
+            .catch(() => false),
+        { what: `${path} to load in Firefox`, timeout: 15_000 },
+      );
+      return page;
+    },
     async close() {
       await browser.close().catch(() => undefined);
       rmSync(userDataDir, { recursive: true, force: true });
