@@ -143,6 +143,7 @@ export class VoximplantSource implements CallSource {
     });
     this.api = options.api ? new VoximplantApi(options.api) : undefined;
     if (options.api?.history) this.history = (query) => this.mergedHistory(query);
+    // Without api settings this source places no calls: the router then asks another source, or says UNSUPPORTED.
     if (!this.api) (this as { dial?: unknown }).dial = undefined;
   }
 
