@@ -7,8 +7,10 @@
 import { loadConfig } from '../../bridge/src/ops/config';
 import { createLogger } from '../../bridge/src/ops/log';
 import { type RunningBridge, sourceChecks, startBridge } from '../../bridge/src/server/bridge';
+import { SimulatorSource } from '../../bridge/src/sources/simulator';
 import { WebhookSource } from '../../bridge/src/sources/webhook';
 import { SIGNATURE_HEADER, signBody, TIMESTAMP_HEADER } from '../../bridge/src/webhook/signature';
+import { Pbx } from '../../sim/pbx';
 import { Agent, type Frame } from '../conformance/agent';
 import { TestRedis } from '../support/redis';
 import { sleep, TOKENS } from './fixture';
@@ -234,4 +236,54 @@ test('Redis gone past the bound: agents are closed with 1012 and refused until i
   expect(back.of('connectionStateChanged')[0]?.state).toBe('ACCESS_GRANTED');
   const metrics = await (await fetch(`${a.origin}/metrics`)).text();
   expect(metrics).toMatch(/^popline_bridge_redis_outage_closes_total 1$/m);
+});
+
+test('the node holding a single-connection source dies: another takes the lease and pops calls rung in the gap', async () => {
+  // One PBX, as the two nodes would each have a connection to; the simulator stands in for it.
+  const pbx = new Pbx();
+  const start = async (name: string) => {
+    const config = loadConfig({
+      argv: ['--port', '0', '--redis', redis.url, '--node-id', name, '--lease-ms', '1500', '--log-level', 'error'],
+      env: { POPLINE_BRIDGE_TOKEN_SECRET: TOKEN_SECRET },
+      sourceTypes: sourceChecks,
+    });
+    const sim = new SimulatorSource(pbx, { vocabulary: 'dotnet', dialAgentMs: 50, dialCustomerMs: 50 }, 'sim');
+    const running = await startBridge(config, {
+      log: createLogger({ level: 'error' }),
+      sources: [sim],
+      leased: ['sim'],
+      staticTokens: { ...TOKENS },
+    });
+    nodes.push(running);
+    return running;
+  };
+  const a = await start('a');
+  await until(() => redis.cli('GET', 'popline:lease:sim') === 'a', 'node a holds the lease');
+  const b = await start('b');
+  const onB = await agent(b, 'a1001');
+  expect((await readyz(b)).body.cluster.leases).toEqual({ sim: 'standby' });
+
+  const before = pbx.ring({ from: '+4930111', to: '1001' });
+  await onB.waitFor((f) => f.op === 'sessionCreated' && f.session.sessionId === before.sessionId); // relayed by a
+  expect(redis.cli('GET', 'popline:lease:sim')).toBe('a');
+
+  a.bridge.cluster?.crash(); // a dies: no lease given up, nothing more written
+  a.bridge.hub.dropAll();
+  const gap = pbx.ring({ from: '+4930222', to: '1001' }); // rung while nobody relays the PBX
+  await sleep(200);
+  // Not popped yet: nobody holds the lease (the positive control is the pop below).
+  expect(onB.of('sessionCreated').some((f) => f.session.sessionId === gap.sessionId)).toBe(false);
+  const popped = await onB.waitFor((f) => f.op === 'sessionCreated' && f.session.sessionId === gap.sessionId, {
+    timeout: 10_000,
+  });
+  expect(popped.session.caller).toBe('+4930222');
+  expect(redis.cli('GET', 'popline:lease:sim')).toBe('b');
+  expect((await readyz(b)).body.cluster.leases).toEqual({ sim: 'held' });
+  // The call from before the takeover stays, and follows the PBX through the new holder.
+  pbx.answer(before.sessionId);
+  await until(() => latest(onB, before.sessionId) === 'InCall', 'the earlier call answered through node b');
+  expect(onB.of('sessionCreated').filter((f) => f.session.sessionId === gap.sessionId)).toHaveLength(1);
+  nodes.splice(nodes.indexOf(a), 1);
+  a.server.closeAllConnections();
+  a.server.close();
 });
