@@ -39,8 +39,8 @@ function crmSettings(patch: Partial<Settings['crmlog']> = {}) {
   };
 }
 
-async function configure(patch: Partial<Settings['crmlog']> = {}): Promise<void> {
-  await e2e.setup(crmSettings(patch));
+async function configure(patch: Partial<Settings['crmlog']> = {}, other: { cards?: object } = {}): Promise<void> {
+  await e2e.setup({ ...crmSettings(patch), ...other });
 }
 
 type CrmState = {
@@ -170,12 +170,13 @@ test('answered, noted, tagged: one activity on the contact with its duration; a 
   ]);
 });
 
-test('wrap-up that runs out: the call is logged without a save', async () => {
-  await configure({ when: 'wrapUp', wrapUpSeconds: 2 });
+test('wrap-up that runs out: the call is logged without a save, on its record though its card faded at once', async () => {
+  // The card fades as the call ends, and the worker forgets the call's lookup with it.
+  await configure({ when: 'wrapUp', wrapUpSeconds: 2 }, { cards: { fadeAfterSeconds: 0 } });
   const sessionId = await answeredCall(ANNA_OFFICE, 300);
   expect(await activitiesOf(sessionId)).toHaveLength(0);
   await waitForState(sessionId, (view) => view.state === 'logged', 'logged after the wrap-up');
-  expect(await activitiesOf(sessionId)).toHaveLength(1);
+  expect(await activitiesOf(sessionId)).toMatchObject([{ contactId: 'c-1001' }]);
 });
 
 test('missed calls are logged only when configured', async () => {

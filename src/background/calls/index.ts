@@ -38,6 +38,8 @@ export function onCallEvent(event: CallEvent): Promise<void> {
     // Saved even when no call changed: the book also remembers when we last heard the PBX.
     state.book = book;
     if (!changed.length) return;
+    // Ended calls are logged with what their lookup found, which pruning forgets (docs/crm.md).
+    const lookups = state.lookups;
     pruneEnded(state, settings, now);
     trackLookups(state, settings, changed, now);
     await pushToTabs(state);
@@ -49,6 +51,6 @@ export function onCallEvent(event: CallEvent): Promise<void> {
     const written = recordHistory(changed, settings);
     if (changed.some((call) => !state.book.calls[call.sessionId])) await written;
     // Ended calls into the CRM's outbox (docs/crm.md): on disk before the state that forgets them.
-    await logEndedCalls(state, settings, changed);
+    await logEndedCalls(state, settings, changed, lookups);
   });
 }

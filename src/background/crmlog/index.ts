@@ -52,7 +52,12 @@ const PROBE_RETRY_MS = 3000;
 const DRAIN_BATCH = 2000;
 
 /** Ended calls get their outbox entry (once: an entry already there is left alone). Never throws. */
-export async function logEndedCalls(state: RuntimeState, settings: Settings, calls: readonly Call[]): Promise<void> {
+export async function logEndedCalls(
+  state: RuntimeState,
+  settings: Settings,
+  calls: readonly Call[],
+  lookups: RuntimeState['lookups'] = state.lookups,
+): Promise<void> {
   if (settings.crmlog.mode === 'off') return;
   const ended = calls.filter((call) => shouldLog(call, settings));
   if (!ended.length) return;
@@ -61,7 +66,7 @@ export async function logEndedCalls(state: RuntimeState, settings: Settings, cal
     let added = false;
     for (const call of ended) {
       const entry = newEntry(
-        factsOf(call, state, settings),
+        factsOf(call, { ...state, lookups }, settings),
         settings.crmlog.when,
         settings.crmlog.wrapUpSeconds * 1000,
         now,
@@ -303,6 +308,6 @@ export async function retryByHand(sessionId: string): Promise<boolean> {
   if (!entry) return false;
   const pause = await outbox.pause();
   if (pause) await outbox.setPause({ ...pause, probeAt: Date.now() });
-  await drainOutbox();
+  drainSoon();
   return true;
 }
