@@ -107,9 +107,12 @@ export const FIREFOX_UUID = '8f1d2c3b-4a5e-4f60-9b7a-1c2d3e4f5a6b';
 export async function launchFirefox({
   headless = true,
   managed,
+  prefs = {},
 }: {
   headless?: boolean;
   managed?: unknown;
+  /** More Firefox preferences (e.g. a short event-page idle timeout). */
+  prefs?: Record<string, unknown>;
 } = {}): Promise<{
   browser: Browser;
   /**
@@ -147,6 +150,7 @@ export async function launchFirefox({
       'xpinstall.signatures.required': false,
       'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: FIREFOX_UUID }),
       'network.proxy.type': 0,
+      ...prefs,
       ...(debug ? { 'devtools.console.stdout.chrome': true, 'devtools.console.stdout.content': true } : {}),
     },
   });
