@@ -1,100 +1,33 @@
-/**
- * Bridge nodes as real processes (the bundle `npm run bridge` runs) behind the machine's HAProxy
- * (bridge/deploy/haproxy.cfg), on one real redis-server. An agent that reconnects the way the
- * extension does, and applies frames with the extension's own reducer (src/shared/calls), follows a
- * call that enters through another node; its node is SIGKILLed while the call rings, or drained with
- * SIGTERM: it comes back through HAProxy to the other node, and the call continues with 0 missed and
- * 0 duplicated cards.
- */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as esbuild from 'esbuild';
 import { WebSocket } from 'ws';
 import { TokenAuthority } from '../../bridge/src/auth/tokens';
 import { SIGNATURE_HEADER, signBody, TIMESTAMP_HEADER } from '../../bridge/src/webhook/signature';
 import { applyEvent, type CallBook, emptyBook, type FollowRules } from '../../src/shared/calls';
 import { TestHaproxy } from '../support/haproxy';
-import { freePort, TestRedis } from '../support/redis';
+import { type BridgeNode, BridgeNodes, TestRedis } from '../support/redis';
 import { sleep } from './fixture';
 
-const ROOT = join(__dirname, '../..');
+const _ROOT = join(__dirname, '../..');
 const SECRET = 'failover-test-webhook-secret-01';
 const TOKEN_SECRET = 'failover-test-token-secret-0123456789abcdef';
 jest.setTimeout(60_000);
 
-let dir: string;
-let bundle: string;
 let redis: TestRedis;
-
-interface Node {
-  name: string;
-  port: number;
-  child: ChildProcess;
-  origin: string;
-}
+let nodes: BridgeNodes;
+type Node = BridgeNode;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'popline-failover-'));
-  bundle = join(ROOT, 'dist', `bridge-cluster-test-${process.pid}`, 'main.js');
-  await esbuild.build({
-    entryPoints: [join(ROOT, 'bridge/src/main.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    outfile: bundle,
-    logLevel: 'warning',
-  });
   redis = await TestRedis.start();
+  nodes = new BridgeNodes(redis, TOKEN_SECRET, SECRET);
+  await nodes.build();
 });
 afterAll(async () => {
-  await redis.stop();
-  rmSync(dir, { recursive: true, force: true });
-  rmSync(join(bundle, '..'), { recursive: true, force: true });
+  await nodes?.close();
+  await redis?.stop();
 });
 
-/** A node in a child process; resolves once its /readyz answers 200. */
-async function startNode(name: string, port?: number): Promise<Node> {
-  const p = port ?? (await freePort());
-  const file = join(dir, `${name}.json`);
-  writeFileSync(
-    file,
-    JSON.stringify({
-      port: p,
-      redis: redis.url,
-      cluster: { nodeId: name },
-      heartbeat: 5,
-      shutdownGraceMs: 3000,
-      logLevel: 'warn',
-      sources: [{ type: 'webhook', id: 'hooks', secret: SECRET }],
-    }),
-  );
-  const child = spawn(process.execPath, [bundle, 'serve', '--config', file], {
-    env: { ...process.env, POPLINE_BRIDGE_TOKEN_SECRET: TOKEN_SECRET },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const node = { name, port: p, child, origin: `http://127.0.0.1:${p}` };
-  for (let i = 0; i < 400; i++) {
-    if (child.exitCode !== null) throw new Error(`node ${name} exited with ${child.exitCode}`);
-    const ok = await fetch(`${node.origin}/readyz`).then(
-      (r) => r.status === 200,
-      () => false,
-    );
-    if (ok) return node;
-    await sleep(25);
-  }
-  throw new Error(`node ${name} did not become ready`);
-}
-
-async function stopNode(node: Node, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  if (node.child.exitCode !== null || node.child.signalCode !== null) return;
-  const exited = new Promise((resolve) => node.child.once('exit', resolve));
-  node.child.kill(signal);
-  await exited;
-}
+const startNode = (name: string) => nodes.start(name);
+const stopNode = (node: Node, signal: NodeJS.Signals = 'SIGTERM') => nodes.stop(node, signal);
 
 /** A token every node accepts: they share the token secret, and a token carries its own grant. */
 const issueToken = (extension: string) =>
@@ -223,10 +156,6 @@ const until = async (check: () => boolean, what: string, ms = 15_000) => {
   }
 };
 
-/** Which node the agent is on: the one whose presence in Redis names its extension. */
-const connectedTo = (nodes: Node[], extension: string) =>
-  nodes.find((n) => redis.cli('HGET', `popline:presence:${n.name}`, extension) === '1');
-
 for (const signal of ['SIGKILL', 'SIGTERM'] as const) {
   test(`${signal} of the agent's node while a call rings: back through HAProxy, the call continues, 0 missed, 0 duplicated`, async () => {
     redis.cli('FLUSHALL');
@@ -240,7 +169,7 @@ for (const signal of ['SIGKILL', 'SIGTERM'] as const) {
       // Presence says which node HAProxy chose (each node reports within 5 s).
       let home: Node | undefined;
       await until(() => {
-        home = connectedTo([a, b], '1001');
+        home = nodes.holding('1001');
         return !!home;
       }, 'presence names the agent’s node');
       const other = home === a ? b : a;
