@@ -134,8 +134,9 @@ async function drain(): Promise<void> {
   };
   const now = Date.now();
   let pause = await outbox.pause();
-  const entries = await outbox.all();
-  const due = entries.filter((entry) => isDue(entry, now)).sort((a, b) => a.nextAt - b.nextAt);
+  // Only what is still to send is read (the `dueAt` index), soonest first.
+  const entries = await outbox.open();
+  const due = entries.filter((entry) => isDue(entry, now));
   // Paused: one entry probes whether the agent has logged in again (the pause, not the entry's
   // own backoff, says when); the rest wait for its answer.
   const probe = entries
@@ -221,7 +222,7 @@ async function resumeOutbox(): Promise<void> {
   await outbox.setPause(undefined);
   // Everything the pause held goes now, not at its own probe time.
   const now = Date.now();
-  for (const entry of await outbox.all()) {
+  for (const entry of await outbox.open()) {
     if (entry.state === 'waiting' && entry.nextAt > now) {
       await outbox.change(entry.sessionId, (current) =>
         current.state === 'waiting' ? { ...current, nextAt: now } : null,
@@ -235,7 +236,7 @@ async function resumeOutbox(): Promise<void> {
 /** The next drain: an alarm (survives the worker), and a timer while this worker lives. */
 async function schedule(): Promise<void> {
   const pause = await outbox.pause();
-  const next = pause ? pause.probeAt : nextDue(await outbox.all());
+  const next = pause ? pause.probeAt : nextDue(await outbox.open(undefined, 50));
   clearTimeout(timer);
   if (next === undefined) {
     await browser.alarms.clear(CRMLOG_ALARM);
@@ -248,7 +249,7 @@ async function schedule(): Promise<void> {
 
 /** At a worker's start: sends a stopped worker left unanswered become checked retries; then drain. */
 export async function resumeCallLog(): Promise<void> {
-  const entries = await outbox.all();
+  const entries = await outbox.open();
   for (const entry of entries.filter((e) => e.state === 'sending')) {
     await outbox.change(entry.sessionId, (current) => interrupted(current, Date.now()));
   }
@@ -268,7 +269,7 @@ export async function onCrmPageLoaded(url: string | undefined): Promise<void> {
 /** The browser is back online: what waited for it goes now. */
 export function onOnlineAgain(): void {
   void (async () => {
-    for (const entry of await outbox.all()) {
+    for (const entry of await outbox.open()) {
       if (entry.state === 'waiting' && entry.reason === 'the browser is offline') {
         await outbox.change(entry.sessionId, (current) => ({ ...current, nextAt: Date.now() }));
       }

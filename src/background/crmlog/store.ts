@@ -15,6 +15,13 @@ export function validEntry(value: unknown): OutboxEntry | null {
   return value as unknown as OutboxEntry;
 }
 
+/** An entry as stored: `dueAt` only while it is still to be sent (the `dueAt` index holds those alone). */
+function stored(entry: OutboxEntry): OutboxEntry & { dueAt?: number } {
+  const { dueAt: _old, ...rest } = entry as OutboxEntry & { dueAt?: number };
+  const open = entry.state === 'waiting' || entry.state === 'wrapUp' || entry.state === 'sending';
+  return open ? { ...rest, dueAt: entry.state === 'sending' ? 0 : entry.nextAt } : rest;
+}
+
 export class OutboxStore {
   private db: Promise<OutboxDb> | undefined;
   constructor(private readonly opener: (onGone: () => void) => Promise<OutboxDb>) {}
@@ -37,7 +44,16 @@ export class OutboxStore {
   }
 
   async all(): Promise<OutboxEntry[]> {
-    const values = await (await this.database()).getAll('outbox');
+    return this.valid(await (await this.database()).getAll('outbox'));
+  }
+
+  /** The entries still to send (waiting, in wrap-up, sending), soonest first; `until`: due by then. */
+  async open(until?: number, limit?: number): Promise<OutboxEntry[]> {
+    const range = until === undefined ? undefined : IDBKeyRange.upperBound(until);
+    return this.valid(await (await this.database()).getAllFromIndex('outbox', 'dueAt', range, limit));
+  }
+
+  private valid(values: unknown[]): OutboxEntry[] {
     const entries = values.map(validEntry);
     const bad = entries.filter((entry) => !entry).length;
     if (bad) log.warn(`call log: skipped ${bad} invalid outbox entries`);
@@ -49,7 +65,7 @@ export class OutboxStore {
     const db = await this.database();
     const tx = db.transaction('outbox', 'readwrite', { durability: 'strict' });
     const exists = (await tx.store.getKey(entry.sessionId)) !== undefined;
-    if (!exists) await tx.store.put(entry);
+    if (!exists) await tx.store.put(stored(entry));
     await tx.done;
     return !exists;
   }
@@ -63,7 +79,7 @@ export class OutboxStore {
     const tx = db.transaction('outbox', 'readwrite', { durability: 'strict' });
     const entry = validEntry(await tx.store.get(sessionId));
     const next = entry ? change(entry) : null;
-    if (next) await tx.store.put(next);
+    if (next) await tx.store.put(stored(next));
     await tx.done;
     return next ?? entry ?? undefined;
   }
