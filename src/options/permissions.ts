@@ -35,9 +35,22 @@ export function lookupPatterns(settings: Settings): string[] {
   return pattern ? [pattern] : [];
 }
 
+/** The CRM's API, which calls are logged to from the background (docs/crm.md, call logging). */
+export function crmLogPatterns(settings: Settings): string[] {
+  if (settings.crmlog.mode !== 'background') return [];
+  const origin = templateOrigin(settings.crmlog.createUrl);
+  const pattern = origin ? originPattern(origin) : null;
+  return pattern ? [pattern] : [];
+}
+
 /** Everything the settings need, without duplicates. */
 export const neededOrigins = (settings: Settings): string[] => [
-  ...new Set([...serverPatterns(settings), ...activeSitePatterns(settings), ...lookupPatterns(settings)]),
+  ...new Set([
+    ...serverPatterns(settings),
+    ...activeSitePatterns(settings),
+    ...lookupPatterns(settings),
+    ...crmLogPatterns(settings),
+  ]),
 ];
 
 /** Must be called straight from a click or key handler, before anything is awaited. */

@@ -2,6 +2,7 @@
 import { render } from 'preact';
 import { act } from 'preact/test-utils';
 import { Options } from '../../src/options/Options';
+import { neededOrigins } from '../../src/options/permissions';
 import { RecentCalls } from '../../src/popup/RecentCalls';
 import type { CrmLogView } from '../../src/shared/crm/log/outbox';
 import type { HistoryView } from '../../src/shared/history';
@@ -127,4 +128,12 @@ describe('history: each call shows its call-log state', () => {
       sessionIds: ['logged', 'failed', 'paused', 'manual', 'none'],
     });
   });
+});
+
+test('options: background call logging asks for the CRM API origin, content mode does not', () => {
+  const settings = structuredClone(defaultSettings);
+  settings.crmlog = { ...settings.crmlog, mode: 'background', createUrl: 'https://api.crm.example.com/v1/calls' };
+  expect(neededOrigins(settings)).toContain('https://api.crm.example.com/*');
+  settings.crmlog.mode = 'content';
+  expect(neededOrigins(settings)).not.toContain('https://api.crm.example.com/*');
 });
