@@ -98,6 +98,10 @@ export class SharedBook implements Book {
   private needSync = true;
   private closed = false;
   private dropped = 0;
+  /** Changes ever queued, and ever written (or dropped): a request can wait for its own to be in Redis. */
+  private pushed = 0;
+  private done = 0;
+  private readonly writeWaiters = new Set<() => void>();
   private readonly writer: Scripted;
   private readonly reader: Scripted;
   private reading: Promise<void> | undefined;
@@ -168,6 +172,7 @@ export class SharedBook implements Book {
       return;
     }
     this.queue.push(op);
+    this.pushed += 1;
     this.o.metrics?.writesBuffered.set(this.queue.length);
     this.schedule();
   }
@@ -210,6 +215,8 @@ export class SharedBook implements Book {
           break;
         }
         this.queue.splice(0, batch.length);
+        this.done += batch.length;
+        for (const wake of [...this.writeWaiters]) wake();
         results.forEach((result, index) => {
           if (result === -1)
             this.o.log.warn('session id already used by another source; ignored', { sessionId: batch[index]?.[2] });
@@ -220,6 +227,33 @@ export class SharedBook implements Book {
       this.o.metrics?.writesBuffered.set(this.queue.length);
     }
     if (this.queue.length && this.writable) this.schedule();
+  }
+
+  /** A mark for `whenWritten`: every change queued so far. */
+  get mark(): number {
+    return this.pushed;
+  }
+
+  /**
+   * Resolves true once every change queued up to `mark` is in Redis (so a node killed now loses
+   * none of them), false after `ms` (they are still held and will be written when Redis is back).
+   */
+  whenWritten(mark: number, ms: number): Promise<boolean> {
+    // Changes dropped for a full buffer never come: count them as done for waiting.
+    if (this.done + this.dropped >= mark) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.writeWaiters.delete(check);
+        resolve(false);
+      }, ms);
+      const check = () => {
+        if (this.done + this.dropped < mark) return;
+        clearTimeout(timer);
+        this.writeWaiters.delete(check);
+        resolve(true);
+      };
+      this.writeWaiters.add(check);
+    });
   }
 
   /** The writer lost Redis: hold writes until `connected()` has checked what Redis still has. */

@@ -77,6 +77,8 @@ export const holdsSingleConnection = (source: CallSource): boolean =>
   (source as CallSource & { singleConnection?: boolean }).singleConnection === true;
 
 const quiet: SourceLog = { debug() {}, info() {}, warn() {}, error() {} };
+/** Longest a source's HTTP answer waits for its events to reach Redis. */
+const ACK_WAIT_MS = 5000;
 
 function json(res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
@@ -200,6 +202,7 @@ export class Bridge<O extends HubOptions = HubOptions> {
       } else if (!source?.route) {
         json(res, 404, { error: 'not_found', message: 'no such source' });
       } else {
+        if (this.cluster) this.answerOnceWritten(res);
         Promise.resolve(source.route(req, res, match[2] ?? '/')).catch((error) => {
           this.log.error('source route failed', { source: source.id, error: (error as Error).message });
           if (!res.headersSent) json(res, 500, { error: 'internal', message: 'the source failed' });
@@ -208,6 +211,21 @@ export class Bridge<O extends HubOptions = HubOptions> {
       return true;
     }
     return false;
+  }
+
+  /**
+   * In a cluster, a source's HTTP answer (a webhook's 200) goes out only once the call events it
+   * caused are in Redis, so that this node dying right after cannot lose them. Redis away: the answer
+   * goes out after ACK_WAIT_MS anyway, the events held for it (the sender may retry: harmless).
+   */
+  private answerOnceWritten(res: ServerResponse): void {
+    const book = this.cluster?.book;
+    if (!book) return;
+    const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+    (res as { end: (...args: unknown[]) => ServerResponse }).end = (...args: unknown[]) => {
+      void book.whenWritten(book.mark, ACK_WAIT_MS).then(() => end(...args));
+      return res;
+    };
   }
 
   /** Takes the /cti upgrade; false for any other path. */
