@@ -1,9 +1,7 @@
 import { join } from 'node:path';
-import { WebSocket } from 'ws';
 import { TokenAuthority } from '../../bridge/src/auth/tokens';
 import { SIGNATURE_HEADER, signBody, TIMESTAMP_HEADER } from '../../bridge/src/webhook/signature';
-import { applyEvent, type CallBook, emptyBook, type FollowRules } from '../../src/shared/calls';
-import { TestHaproxy } from '../support/haproxy';
+import { FollowingAgent, TestHaproxy } from '../support/haproxy';
 import { type BridgeNode, BridgeNodes, TestRedis } from '../support/redis';
 import { sleep } from './fixture';
 
@@ -36,92 +34,6 @@ const issueToken = (extension: string) =>
     permissions: ['control', 'history'],
     ttlSeconds: 3600,
   }).token;
-
-/**
- * The extension's connection in miniature: reconnects with jittered backoff after any loss, and
- * applies every frame with the extension's reducer. `pops` counts how often each call appeared.
- */
-class FollowingAgent {
-  book: CallBook = emptyBook();
-  readonly pops = new Map<string, number>();
-  grants = 0;
-  lastGrantAt = 0;
-  closes: number[] = [];
-  private socket: WebSocket | undefined;
-  private stopped = false;
-  private readonly rules: FollowRules;
-
-  constructor(
-    private readonly url: string,
-    private readonly token: string,
-    readonly extension: string,
-  ) {
-    this.rules = { extension, extraNumbers: [], monitorAll: false };
-    this.open();
-  }
-
-  private open(attempt = 0): void {
-    if (this.stopped) return;
-    const socket = new WebSocket(this.url);
-    this.socket = socket;
-    let fresh = true;
-    socket.on('open', () =>
-      socket.send(JSON.stringify({ op: 'connect', v: 1, token: this.token, extension: this.extension })),
-    );
-    socket.on('message', (data) => {
-      const f = JSON.parse(data.toString());
-      const now = Date.now();
-      const before = new Set(
-        Object.values(this.book.calls)
-          .filter((c) => c.endedAt === undefined)
-          .map((c) => c.sessionId),
-      );
-      if (f.op === 'connectionStateChanged' && f.state === 'ACCESS_GRANTED') {
-        this.grants += 1;
-        this.lastGrantAt = now;
-        attempt = 0;
-      } else if (f.op === 'sessionsSnapshot') {
-        this.book = applyEvent(
-          this.book,
-          { type: 'snapshot', seq: f.seq, sessions: f.sessions, fresh },
-          this.rules,
-          now,
-        ).book;
-        fresh = false;
-      } else if (f.op === 'sessionCreated' || f.op === 'sessionStateChanged') {
-        this.book = applyEvent(this.book, { type: 'upsert', seq: f.seq, session: f.session }, this.rules, now).book;
-      } else if (f.op === 'sessionClosed') {
-        this.book = applyEvent(
-          this.book,
-          { type: 'close', seq: f.seq, sessionId: f.sessionId, ...(f.state !== undefined ? { state: f.state } : {}) },
-          this.rules,
-          now,
-        ).book;
-      }
-      // A pop: a call that is active now and was not before this frame (twice for one call = duplicated).
-      for (const call of Object.values(this.book.calls)) {
-        if (call.endedAt === undefined && !before.has(call.sessionId))
-          this.pops.set(call.sessionId, (this.pops.get(call.sessionId) ?? 0) + 1);
-      }
-    });
-    socket.on('close', (code) => {
-      this.closes.push(code);
-      if (this.stopped) return;
-      // Full jitter, first retry within a second (as the extension).
-      setTimeout(() => this.open(attempt + 1), Math.random() * Math.min(1000 * 2 ** attempt, 30_000));
-    });
-    socket.on('error', () => undefined);
-  }
-
-  call(id: string) {
-    return this.book.calls[id];
-  }
-
-  stop(): void {
-    this.stopped = true;
-    this.socket?.terminate();
-  }
-}
 
 async function hook(node: Node, body: unknown): Promise<number> {
   const text = JSON.stringify(body);

@@ -8,6 +8,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { WebSocket } from 'ws';
+import { applyEvent, type CallBook, emptyBook, type FollowRules } from '../../src/shared/calls';
 import { freePort } from './redis';
 
 const BINARY = ['/usr/sbin/haproxy', '/usr/bin/haproxy'].find((path) => existsSync(path));
@@ -67,5 +69,109 @@ export class TestHaproxy {
       await exited;
     }
     rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The extension's connection in miniature: reconnects with jittered backoff after any loss, and
+ * applies every frame with the extension's reducer. `pops` counts how often each call appeared.
+ */
+export class FollowingAgent {
+  book: CallBook = emptyBook();
+  readonly pops = new Map<string, number>();
+  grants = 0;
+  lastGrantAt = 0;
+  closes: number[] = [];
+  private socket: WebSocket | undefined;
+  private stopped = false;
+  private readonly rules: FollowRules;
+
+  constructor(
+    private readonly url: string,
+    private readonly token: string,
+    readonly extension: string,
+  ) {
+    this.rules = { extension, extraNumbers: [], monitorAll: false };
+    this.open();
+  }
+
+  private open(attempt = 0): void {
+    if (this.stopped) return;
+    const socket = new WebSocket(this.url);
+    this.socket = socket;
+    let fresh = true;
+    socket.on('open', () =>
+      socket.send(JSON.stringify({ op: 'connect', v: 1, token: this.token, extension: this.extension })),
+    );
+    socket.on('message', (data) => {
+      const f = JSON.parse(data.toString());
+      const now = Date.now();
+      const before = new Set(
+        Object.values(this.book.calls)
+          .filter((c) => c.endedAt === undefined)
+          .map((c) => c.sessionId),
+      );
+      if (f.op === 'connectionStateChanged' && f.state === 'ACCESS_GRANTED') {
+        this.grants += 1;
+        this.lastGrantAt = now;
+        attempt = 0;
+      } else if (f.op === 'sessionsSnapshot') {
+        this.book = applyEvent(
+          this.book,
+          { type: 'snapshot', seq: f.seq, sessions: f.sessions, fresh },
+          this.rules,
+          now,
+        ).book;
+        // As the extension: after every (re)connect, fill the gap from the history once.
+        if (fresh && !f.requestId)
+          socket.send(
+            JSON.stringify({
+              op: 'getCallHistory',
+              requestId: `gap-${now}`,
+              pageNumber: 0,
+              pageRows: 200,
+              filter: { general: this.extension },
+            }),
+          );
+        fresh = false;
+      } else if (f.op === 'callHistory') {
+        this.book = applyEvent(this.book, { type: 'history', entries: f.entries }, this.rules, now).book;
+      } else if (f.op === 'sessionCreated' || f.op === 'sessionStateChanged') {
+        this.book = applyEvent(this.book, { type: 'upsert', seq: f.seq, session: f.session }, this.rules, now).book;
+      } else if (f.op === 'sessionClosed') {
+        this.book = applyEvent(
+          this.book,
+          { type: 'close', seq: f.seq, sessionId: f.sessionId, ...(f.state !== undefined ? { state: f.state } : {}) },
+          this.rules,
+          now,
+        ).book;
+      }
+      // A pop: a call that is active now and was not before this frame (twice for one call = duplicated).
+      for (const call of Object.values(this.book.calls)) {
+        if (call.endedAt === undefined && !before.has(call.sessionId))
+          this.pops.set(call.sessionId, (this.pops.get(call.sessionId) ?? 0) + 1);
+      }
+    });
+    socket.on('close', (code) => {
+      this.closes.push(code);
+      if (this.stopped) return;
+      // Full jitter, first retry within a second (as the extension).
+      setTimeout(() => this.open(attempt + 1), Math.random() * Math.min(1000 * 2 ** attempt, 30_000));
+    });
+    socket.on('error', () => undefined);
+  }
+
+  call(id: string) {
+    return this.book.calls[id];
+  }
+
+  /** A network drop: the socket is cut, and the agent reconnects by itself. */
+  drop(): void {
+    this.socket?.terminate();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.socket?.terminate();
   }
 }

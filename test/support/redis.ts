@@ -134,7 +134,11 @@ export class BridgeNodes {
 
   /** A node in a child process; resolves once its /readyz answers 200. */
   async start(name: string, extra: Record<string, unknown> = {}): Promise<BridgeNode> {
-    const port = await freePort();
+    return this.startOn(name, await freePort(), extra);
+  }
+
+  /** The same, on a given port (a node restarted where the load balancer expects it). */
+  async startOn(name: string, port: number, extra: Record<string, unknown> = {}): Promise<BridgeNode> {
     const file = join(this.dir, `${name}.json`);
     writeFileSync(
       file,
