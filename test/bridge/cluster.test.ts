@@ -287,3 +287,25 @@ test('the node holding a single-connection source dies: another takes the lease 
   a.server.closeAllConnections();
   a.server.close();
 });
+
+test('--redis is validated, and a password is never on the command line or repeated in a message', () => {
+  const load =
+    (argv: string[], env: NodeJS.ProcessEnv = {}) =>
+    () =>
+      loadConfig({ argv, env, sourceTypes: sourceChecks });
+  expect(load(['--redis', 'redis://127.0.0.1:6379/2'])().redis).toBe('redis://127.0.0.1:6379/2'); // positive control
+  expect(load([], { POPLINE_BRIDGE_REDIS: 'redis://:s3cret@10.0.0.5:6379' })().redis).toContain('s3cret');
+  expect(load(['--redis', 'http://127.0.0.1:6379'])).toThrow(
+    /--redis: got "http:\/\/127.0.0.1:6379", expected a redis:\/\//,
+  );
+  expect(load(['--redis', 'redis://127.0.0.1:6379/x'])).toThrow(/the path is the database number/);
+  let message = '';
+  try {
+    load(['--redis', 'redis://:s3cret@10.0.0.5:6379'])();
+  } catch (error) {
+    message = (error as Error).message;
+  }
+  expect(message).toMatch(/no password on the command line/);
+  expect(message).not.toContain('s3cret');
+  expect(load(['--redis-outage-ms', '10'])).toThrow(/--redis-outage-ms: got "10", expected an integer from 1000/);
+});

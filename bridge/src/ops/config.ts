@@ -113,7 +113,8 @@ function redisUrl(value: unknown): Parsed {
 export function redactUrl(value: string): string {
   try {
     const url = new URL(value);
-    if (url.password) url.password = '***';
+    if (!url.password) return value;
+    url.password = '***';
     return url.toString();
   } catch {
     return '(unparsable URL)';
