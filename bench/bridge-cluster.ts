@@ -11,10 +11,10 @@
  *     straight to the other node, standing in for the load balancer: an HAProxy in front would need
  *     two descriptors per agent, past this machine's open-file limit), and the calls missed by them
  *     (a call is missed when neither a frame nor the reconnect snapshot brought it): must be 0.
- * Knobs: BENCH_CLUSTER_AGENTS (10000), BENCH_CLUSTER_RATE (1000), BENCH_CLUSTER_SECONDS (8).
+ * The bridge is bundled from bridge/src for the run. Knobs: BENCH_CLUSTER_AGENTS (10000), BENCH_CLUSTER_RATE (1000), BENCH_CLUSTER_SECONDS (8).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent as HttpAgent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -268,8 +268,19 @@ const line = (name: string, r: Run) =>
     .join(' | ')}`;
 
 export async function main(): Promise<void> {
-  const bridgeMain = join(process.env.POPLINE_DIST ?? join(root, 'dist'), 'bridge/main.js');
-  if (!existsSync(bridgeMain)) throw new Error(`${bridgeMain} is missing: run node scripts/build.mjs --bridge`);
+  // The bridge bundled as `npm run bridge` bundles it, into a folder of its own (next to node_modules).
+  const bridgeMain = join(root, 'dist', `bridge-bench-${process.pid}`, 'main.js');
+  const esbuild = await import('esbuild');
+  await esbuild.build({
+    entryPoints: [join(root, 'bridge/src/main.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    outfile: bridgeMain,
+    logLevel: 'warning',
+  });
   const limit = Number(execFileSync('sh', ['-c', 'ulimit -n']).toString().trim());
   console.log(
     `Bridge cluster: ${AGENTS} agents, ${RATE} call events/s, ${SECONDS} s measured; ${limit} open files per process, ${execFileSync('nproc').toString().trim()} cores shared by the nodes, Redis and these ${AGENTS} clients`,
@@ -343,5 +354,6 @@ export async function main(): Promise<void> {
     for (const node of stopAll) await stopNode(node, 'SIGKILL');
     await redis.stop();
     rmSync(dir, { recursive: true, force: true });
+    rmSync(join(bridgeMain, '..'), { recursive: true, force: true });
   }
 }
