@@ -168,6 +168,8 @@ async function fillOutbox(e2e: E2E, count: number): Promise<void> {
         sentRevision: -1,
         attempts: 0,
         nextAt: now,
+        // As the store writes it: in the due index (background/crmlog/store.ts).
+        dueAt: now,
         createdAt: now,
         updatedAt: now,
       });
@@ -235,7 +237,32 @@ export async function main(): Promise<void> {
     for (let i = 0; i < POPUPS; i++) loadedPopups.push(await popupOpen(popup, popupUrl));
     await crm.bringToFront();
     const landedDuring = benchLanded(e2e);
-    await waitFor(() => benchLanded(e2e) >= OUTBOX, { what: 'the outbox to drain', timeout: 600_000, interval: 100 });
+    await waitFor(() => benchLanded(e2e) >= OUTBOX, {
+      what: 'the outbox to drain',
+      timeout: 120_000,
+      interval: 100,
+    }).catch(async (error) => {
+      const states = await (await e2e.worker()).evaluate(async () => {
+        const db = await new Promise<IDBDatabase>((resolve) => {
+          const open = indexedDB.open('popline-crmlog', 1);
+          open.onsuccess = () => resolve(open.result);
+        });
+        const all = await new Promise<{ state: string; reason?: string; nextAt: number }[]>((resolve) => {
+          const request = db.transaction('outbox').objectStore('outbox').getAll();
+          request.onsuccess = () => resolve(request.result);
+        });
+        const counts: Record<string, number> = {};
+        for (const entry of all)
+          counts[`${entry.state} ${entry.reason ?? ''}`] = (counts[`${entry.state} ${entry.reason ?? ''}`] ?? 0) + 1;
+        return {
+          counts,
+          now: Date.now(),
+          next: Math.min(...all.filter((e) => e.state === 'waiting').map((e) => e.nextAt)),
+        };
+      });
+      console.log(benchLanded(e2e), JSON.stringify(states), JSON.stringify(e2e.sim.crm.activities.requests.slice(-3)));
+      throw error;
+    });
     const drainMs = Date.now() - drainStart;
     await sleep(1000);
     const landed = e2e.sim.crm.activities.list.filter((a) => String(a.fields.callId).startsWith('bench-'));
