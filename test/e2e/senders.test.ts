@@ -6,6 +6,7 @@
  * queries from PopLine's popup page are. (test/unit/router.test.ts has every message × sender kind.)
  */
 import type { Page } from 'puppeteer-core';
+import { clickCardControl, waitFor } from '../support/browsers';
 import { historyRecordOf } from '../support/extension';
 import { type E2E, startE2E, waitForCard } from '../support/session';
 import { isolatedWorld, sendFromWorld, type World } from '../support/world';
@@ -90,4 +91,59 @@ test('page-only messages sent from the content-script world are refused, and cha
   } finally {
     await popup.close();
   }
+});
+
+test('the card’s note frame may note a call its tab showed; not once it ended more than 2 hours ago', async () => {
+  const { pbx } = e2e.sim;
+  const call = pbx.ring({ from: '+49 30 7654321', name: 'Late Lena', to: '1001' });
+  pbx.answer(call.sessionId);
+  await waitForCard(page, call.sessionId, (c) => c.phase === 'connected');
+  // The note form opens in PopLine's entry frame inside the card (our page, the sender kind 'frame').
+  await clickCardControl(page, call.sessionId, 'Add a note');
+  const frame = await waitFor(
+    () => page.frames().find((f) => f.url().startsWith(`chrome-extension://`) && f.url().includes('entry.html')),
+    { what: 'the note frame' },
+  );
+  pbx.hangup(call.sessionId);
+  const { browser, extensionId } = e2e.chromium;
+  await historyRecordOf(browser, extensionId, call.sessionId, (r) => r.outcome === 'answered');
+  const note = (text: string) =>
+    frame.evaluate(
+      (id, value) =>
+        chrome.runtime.sendMessage({ popline: 1, type: 'historySetNote', body: { sessionId: id, note: value } }),
+      call.sessionId,
+      text,
+    );
+  // Positive control: just after the call, the frame's note is taken.
+  expect(await note('called back at once')).toEqual({ ok: true, sessionId: call.sessionId });
+
+  // Two hours and more later, as the worker would see it: the call has left the book, and its
+  // record ended 3 hours ago.
+  const worker = await e2e.worker();
+  await worker.evaluate(async (id) => {
+    const { book } = (await chrome.storage.session.get('book')) as { book: { calls: Record<string, unknown> } };
+    delete book.calls[id];
+    await chrome.storage.session.set({ book });
+    await new Promise<void>((resolve, reject) => {
+      const open = indexedDB.open('popline-history');
+      open.onerror = () => reject(open.error);
+      open.onsuccess = () => {
+        const tx = open.result.transaction('calls', 'readwrite');
+        const store = tx.objectStore('calls');
+        const get = store.get(id);
+        get.onsuccess = () => store.put({ ...get.result, endedAt: Date.now() - 3 * 3_600_000 });
+        tx.oncomplete = () => {
+          open.result.close();
+          resolve();
+        };
+        tx.onerror = () => reject(tx.error);
+      };
+    });
+  }, call.sessionId);
+  // A worker that starts afresh reads that state (as one does after any stop).
+  await e2e.chromium.stopWorker();
+  await e2e.worker();
+  expect(await note('written the next morning')).toMatchObject({ ok: false });
+  const kept = await historyRecordOf(browser, extensionId, call.sessionId, () => true);
+  expect(kept.note).toBe('called back at once');
 });
