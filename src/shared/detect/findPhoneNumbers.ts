@@ -38,7 +38,7 @@ const SEPARATOR = '[ \\t\\u00a0\\u2007\\u2009\\u202f.\\-\\u2010-\\u2013\\u2212/(
 /** A run of digits and separators that starts like a phone number; at most 3 separators in a row. */
 const CANDIDATE = new RegExp(`(?:\\+ ?|\\(\\+?)?\\d(?:${SEPARATOR}{0,3}\\d)+`, 'g');
 const EXTENSION =
-  /^(?:;ext=|[ \t\u00a0]*,?[ \t\u00a0]*(?:ext\.?|extension|x|poste|mellék|app\.?|apparat)[ \t\u00a0.:=]*)(\d{1,6})(?![\p{L}\p{N}])/iu;
+  /^(?:;ext=|[ \t\u00a0]*,?[ \t\u00a0]*(?:ext\.?|extension|x|poste|mellék|app\.?|apparat|durchwahl|dw\.?|toestel|tst\.?|wew\.?|interno|int\.|ramal|ankn\.?|lokal)[ \t\u00a0.:=]*)(\d{1,6})(?![\p{L}\p{N}])/iu;
 /** Separators between two numbers written side by side: "030 1234567 / 030 1234568". */
 const BETWEEN_NUMBERS = /\s+[/\-\u2013\u2014]\s+|[\u2013\u2014]|\s{2,}/;
 const LETTER_OR_DIGIT = /[\p{L}\p{N}_]/u;
@@ -52,6 +52,30 @@ const MAX_DIGITS = 15;
 const AREA_SLASH = /^\d{1,2}\/\d{3}-?\d{3,4}$/;
 /** Countries with a trunk prefix that national numbers are always written with. */
 const TRUNK_OPTIONAL = new Set(['IT', 'SM', 'VA']);
+/**
+ * Numbers written without the trunk prefix where the country has one: ranges that are dialled
+ * without it (Australian 1300/1800, Irish and Indian 1800, Brazilian 4004: toll-free, shared-cost,
+ * "universal access"), Indian mobiles (written "98200 12345"), and Brazil, where the area code is
+ * written without the 0 ("11 3003-3030"). Any other type without its prefix stays out: a French
+ * SIREN "732 829 320" reads as a valid mobile once a 0 is put in front.
+ */
+const WITHOUT_PREFIX_TYPES = new Set(['TOLL_FREE', 'SHARED_COST', 'UAN', 'PREMIUM_RATE']);
+const WITHOUT_PREFIX_BY_COUNTRY: Record<string, ReadonlySet<string> | 'any'> = {
+  BR: 'any',
+  IN: new Set(['MOBILE', 'FIXED_LINE_OR_MOBILE']),
+};
+/** Brazilian capital-wide numbers, "4004 2000", "3003 1990": the second group may look like a year. */
+const BR_SHARED_COST = /^BR[34]00\d[-\s\u00a0]\d{4}$/;
+/** "(0-42) 630 12 34", "(0 22) …": the old trunk prefix of a country that dropped it (Poland). */
+const OLD_TRUNK = /^\(0[-\s\u00a0]?\d/;
+/** An opening bracket at the end with no closing one: "02 42 (0,35 €/min)" ends at "42". */
+const UNCLOSED_TAIL = /^(.*\d)[ \t\u00a0]*\([\d \t\u00a0]*$/;
+
+function typeAllowedWithoutPrefix(type: string | undefined, country: string): boolean {
+  if (!type) return false;
+  const byCountry = WITHOUT_PREFIX_BY_COUNTRY[country];
+  return WITHOUT_PREFIX_TYPES.has(type) || byCountry === 'any' || (byCountry?.has(type) ?? false);
+}
 
 interface Candidate {
   start: number;
@@ -98,17 +122,24 @@ function parse(number: string, country: string): PhoneNumber | undefined {
   }
 }
 
-const cache = new Map<string, { e164: string } | null>();
+interface Valid {
+  e164: string;
+  /** libphonenumber's number type (MOBILE, TOLL_FREE...), read only for numbers that need it. */
+  type?: string;
+}
+
+const cache = new Map<string, Valid | null>();
 const CACHE_LIMIT = 5000;
 
 /** libphonenumber's verdict, cached: a CRM page repeats the same shapes many times. */
-function validate(number: string, country: string): { e164: string } | null {
-  const key = `${country}|${number}`;
+function validate(number: string, country: string, withType = false): Valid | null {
+  const key = `${withType ? 'T' : ''}${country}|${number}`;
   const known = cache.get(key);
   if (known !== undefined) return known;
   // Digits only (and a leading +): libphonenumber then skips its search for a number in text.
   const parsed = parse(number, country);
-  const result = parsed?.isValid() ? { e164: parsed.number as string } : null;
+  const result: Valid | null = parsed?.isValid() ? { e164: parsed.number as string } : null;
+  if (result && withType) result.type = parsed?.getType();
   if (cache.size >= CACHE_LIMIT) cache.clear();
   cache.set(key, result);
   return result;
@@ -143,10 +174,15 @@ const no = (splittable = false): Verdict => ({ ok: false, splittable });
 /** Decides on one candidate: cheap text rules first, its context, then libphonenumber. */
 function judge(full: string, candidate: Candidate, country: string, previousEnd: number): Verdict {
   let { start, text } = candidate;
-  const { end } = candidate;
+  let { end } = candidate;
   if (text.startsWith('(') && !text.includes(')')) {
     start += 1;
     text = text.slice(1);
+  }
+  const tail = UNCLOSED_TAIL.exec(text);
+  if (tail?.[1]) {
+    text = tail[1];
+    end = start + text.length;
   }
   if (rejectedByBoundary(full, start, end)) return no();
   const shape = shapeOf(text);
@@ -156,13 +192,13 @@ function judge(full: string, candidate: Candidate, country: string, previousEnd:
   if (count > MAX_DIGITS) return no(true);
   const international = text.startsWith('+') || text.startsWith('00') || text.startsWith('(+');
   if (trapShape(shape)) return no();
-  if (!international && yearGroup(shape.parts)) return no();
+  if (!international && yearGroup(shape.parts) && !BR_SHARED_COST.test(country + text)) return no();
   const prefix = international ? null : trunkPrefix(country);
   const bare = !international && shape.parts.length === 1 && !/\D/.test(text);
-  // National numbers are written with the trunk prefix ("030…", "06 1…"), or an area code alone.
-  if (prefix && !bare && !shape.digits.startsWith(prefix) && !text.startsWith('(') && !AREA_SLASH.test(text)) {
-    return no(true);
-  }
+  // National numbers are written with the trunk prefix ("030…", "06 1…"), or an area code alone;
+  // a few ranges and countries without it (WITHOUT_PREFIX_TYPES), checked once validated.
+  const withoutPrefix =
+    !!prefix && !bare && !shape.digits.startsWith(prefix) && !text.startsWith('(') && !AREA_SLASH.test(text);
   const before = full.slice(Math.max(previousEnd, start - 40), start);
   const context = contextBefore(before);
   if (context === 'notPhone') return no();
@@ -177,8 +213,10 @@ function judge(full: string, candidate: Candidate, country: string, previousEnd:
         .replace(/\D/g, '')
     : shape.digits;
   const number = international ? `+${digits}` : digits;
-  const valid = validate(number, country);
+  let valid = validate(number, country, withoutPrefix);
+  if (!valid && !international && !prefix && OLD_TRUNK.test(text)) valid = validate(digits.slice(1), country);
   if (!valid) return no(true);
+  if (withoutPrefix && !typeAllowedWithoutPrefix(valid.type, country)) return no(true);
   if (valid.e164.startsWith('+1') && !nanpGrouping(shape.parts)) return no(true);
   const match: PhoneMatch = { start, end, e164: valid.e164 };
   const ext = EXTENSION.exec(full.slice(end, end + 24));

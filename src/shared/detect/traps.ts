@@ -103,7 +103,104 @@ const NOT_PHONE_WORDS = [
   'cégjegyzékszám',
   'bankszámla',
   'ügyfélszám',
+  // Company, tax and bank registers that real footers and invoices print next to the phone number
+  'kvk',
+  'kvk-nummer',
+  'btw',
+  'uid',
+  'mwst',
+  'dvr',
+  'fn',
+  'gisa-zahl',
+  'firmenbuch',
+  'handelsregister',
+  'ust-id',
+  'cvr',
+  'cvr-nr',
+  'se-nr',
+  'kontonr',
+  'reg.nr',
+  'org.nr',
+  'momsreg.nr',
+  'bankgiro',
+  'plusgiro',
+  'ocr',
+  'abn',
+  'acn',
+  'bsb',
+  'bpay',
+  'nip',
+  'regon',
+  'krs',
+  'cnpj',
+  'cpf',
+  'cep',
+  'gstin',
+  'cin',
+  'pan',
+  'awb',
+  'p.iva',
+  'c.f',
+  'rea',
+  'cif',
+  'nif',
+  'cro',
+  'eircode',
+  'rcs',
+  'ape',
+  'duns',
+  'usdot',
+  'fca',
+  'ondernemingsnummer',
+  'klantnummer',
+  'factuurnummer',
+  'kundennr',
+  'kundnr',
+  'kundenr',
+  'fakturanr',
 ];
+
+/**
+ * Identifier words that also open the names of phone lines ("Customer services", "Account
+ * manager", "Claims line", "Order hotline"): they make a number an identifier only when they
+ * are the closest word to it, or followed by nothing but a word for "number" ("Customer no.").
+ */
+const WEAK_NOT_PHONE_WORDS = [
+  'order',
+  'account',
+  'customer',
+  'member',
+  'policy',
+  'claim',
+  'claims',
+  'case',
+  'ticket',
+  'tracking',
+  'parcel',
+  'shipment',
+  'contract',
+  'quote',
+  'transaction',
+  'auftrag',
+  'bestellung',
+  'vertrag',
+  'commande',
+];
+/** Words that only say "number" (or "ID"). */
+const NUMBER_WORDS = new Set([
+  'no',
+  'nr',
+  'n°',
+  'nº',
+  'number',
+  'numéro',
+  'numero',
+  'número',
+  'nummer',
+  'numer',
+  'id',
+  'nummern',
+]);
 
 /** Words after which a number is a phone number even without formatting. */
 const PHONE_WORDS = [
@@ -127,9 +224,39 @@ const PHONE_WORDS = [
   'direct',
   'switchboard',
   'whatsapp',
+  // Names of phone lines and phone words of the wide corpus's countries
+  'contact',
+  'helpline',
+  'freephone',
+  'lo-call',
+  'ph',
+  'tlf',
+  'telefoon',
+  'mobiel',
+  'gsm',
+  'telefono',
+  'teléfono',
+  'móvil',
+  'movil',
+  'cellulare',
+  'cell',
+  'cel',
+  'celular',
+  'fone',
+  'natel',
+  'handy',
+  'direktwahl',
+  'durchwahl',
+  'zentrale',
+  'kom',
+  'komórka',
+  'infolinia',
+  'växel',
+  'vagttelefon',
 ];
 
-const NOT_PHONE = new Set(NOT_PHONE_WORDS);
+const WEAK_NOT_PHONE = new Set(WEAK_NOT_PHONE_WORDS);
+const NOT_PHONE = new Set(NOT_PHONE_WORDS.filter((word) => !WEAK_NOT_PHONE.has(word)));
 const PHONE = new Set(PHONE_WORDS);
 /** Words that only say "number": after a phone word ("Phone no.", "Tel.-Nr.") they mean a phone number. */
 const GENERIC_NUMBER_WORDS = new Set(['no', 'nr', 'n°', 'nº']);
@@ -176,6 +303,11 @@ export function contextBefore(before: string): Context {
   for (let i = 0; i < words.length; i++) {
     const word = words[i] as string;
     if (PHONE.has(word)) return 'phone';
+    if (WEAK_NOT_PHONE.has(word)) {
+      // "Order 4501…", "Customer no. 1002…" but not "Customer services 0161…".
+      if (words.slice(0, i).every((w) => NUMBER_WORDS.has(w))) return 'notPhone';
+      continue;
+    }
     if (!NOT_PHONE.has(word)) continue;
     // "Phone no. 0161…": a generic number word right after a phone word.
     if (GENERIC_NUMBER_WORDS.has(word) && PHONE.has(words[i + 1] ?? '')) return 'phone';
@@ -226,7 +358,10 @@ export function trapShape({ text, digits, parts }: Shape): string | undefined {
   if (parts.length === 3 && isDate(text)) return 'date';
   if (parts.length === 2 && /^\d{5}-\d{4}$/.test(text)) return 'ZIP+4';
   if (parts.length >= 3 && /^\d+(?:\.\d+)+$/.test(text)) {
-    if (parts.length === 4 && parts.every((part) => part.length <= 3)) return 'IP address';
+    // "079.123.45.67" is a Swiss mobile: IP addresses do not write leading zeros.
+    if (parts.length === 4 && parts.every((part) => part.length <= 3 && (part.length === 1 || part[0] !== '0'))) {
+      return 'IP address';
+    }
     if (parts.some((part, i) => i > 0 && part.length === 1)) return 'version';
   }
   if (parts.length === 4 && parts.every((part) => part.length === 4)) return 'card number';
