@@ -2,7 +2,8 @@
  * Firefox's own lifecycle (issue 19): its event page is unloaded when idle, unlike a Chrome
  * service worker that the tests stop by hand. With the idle timeout shortened, the test waits
  * for Firefox to unload PopLine's background (its connection to the PBX closes), then opens a
- * CRM tab: the content script wakes the background, which reconnects, and a call pops.
+ * CRM tab: the content script wakes the background, which reconnects, and a call pops. While
+ * that tab stays open, the page is not unloaded again.
  */
 import type { Page } from 'puppeteer-core';
 import { type Simulator, startSimulator } from '../../sim/server';
@@ -42,4 +43,14 @@ test('in Firefox, a call still pops after the idle event page was unloaded', asy
   });
   expect(card).toMatchObject({ name: 'After Unload', state: 'Ringing' });
   sim.pbx.hangup(call.sessionId);
+  // With the CRM tab open, the page stays: well past the idle timeout it is still connected, and
+  // the next call pops at once (README: keep a CRM tab open in Firefox).
+  const drops = sim.cti.grantedCount;
+  await new Promise((resolve) => setTimeout(resolve, 6000));
+  expect(sim.cti.grantedCount).toBe(drops);
+  const next = sim.pbx.ring({ from: '+49 30 7654321', name: 'Still Here', to: '1001' });
+  await waitFor(async () => (await readCardsBidi(crm)).some((c) => c.sessionId === next.sessionId), {
+    what: 'the next card, the tab kept open',
+  });
+  sim.pbx.hangup(next.sessionId);
 });
