@@ -10,10 +10,12 @@ import {
   check,
   clippedStr,
   type Guard,
+  GuardError,
   type Guarded,
   isRecord,
   num,
   obj,
+  oneOf,
   optional,
   str,
   stringMap,
@@ -30,6 +32,14 @@ export const LIMITS = {
   defaultHeartbeat: 20,
   pongTimeout: 10,
   handshakeTimeout: 10,
+  /** Presence and chat (compatible additions): an extension, a status note, a message, ids. */
+  extension: 64,
+  note: 140,
+  message: 1000,
+  messageId: 128,
+  /** Users in one `directory` page, and message ids in one `markRead` or `messageStatus`. */
+  directoryPage: 200,
+  messageIds: 200,
 } as const;
 
 export const CLOSE = {
@@ -61,6 +71,17 @@ export const ERROR_CODES = [
   'UNSUPPORTED',
 ] as const;
 
+export const PHONE_STATES = ['idle', 'ringing', 'inCall', 'onHold', 'offline'] as const;
+/** The phone axis of presence, derived by the server from the calls it sees (`offline`: no connection). */
+export type PhoneState = (typeof PHONE_STATES)[number];
+export const AVAILABILITIES = ['available', 'away', 'dnd'] as const;
+/** The availability axis: what the person set. */
+export type Availability = (typeof AVAILABILITIES)[number];
+export const CLIENT_STATUSES = ['ONLINE', 'OFFLINE'] as const;
+export type ClientStatus = (typeof CLIENT_STATUSES)[number];
+export const MESSAGE_STATES = ['delivered', 'read'] as const;
+export type MessageState = (typeof MESSAGE_STATES)[number];
+
 const text = str(LIMITS.string);
 const displayName = clippedStr(LIMITS.displayName);
 const seq = num({ min: 0, integer: true });
@@ -88,8 +109,73 @@ export const permissionsGuard = obj({
   control: optional(bool),
   history: optional(bool),
   monitorAll: optional(bool),
+  /** Compatible addition: the PBX can answer the agent's phone (`sessionAction` `accept`). */
+  accept: optional(bool),
 });
-export type Permissions = { dial: boolean; control: boolean; history: boolean; monitorAll: boolean };
+export type Permissions = {
+  dial: boolean;
+  control: boolean;
+  history: boolean;
+  monitorAll: boolean;
+  /** Absent means false (servers before the addition); `normalisePermissions` always sets it. */
+  accept?: boolean;
+};
+
+/** Compatible addition: the optional features a server announces in `ACCESS_GRANTED`. */
+export const featuresGuard = obj({ presence: optional(bool), chat: optional(bool) });
+export type Features = { presence: boolean; chat: boolean };
+
+/** A string that passes `Date.parse` (ISO 8601 on the wire). */
+const isoTime: Guard<string> = (value, path = '') => {
+  const s = str(64, { min: 1 })(value, path);
+  if (!Number.isFinite(Date.parse(s))) throw new GuardError('expected an ISO 8601 time', path);
+  return s;
+};
+/** A contact field (phone, mobile, e-mail): a string; one over `max` is dropped, not the whole user. */
+const contact =
+  (max: number): Guard<string | undefined> =>
+  (value, path = '') => {
+    const s = str(Number.MAX_SAFE_INTEGER)(value, path);
+    return s.length > max ? undefined : s;
+  };
+const extensionId = str(LIMITS.extension, { min: 1 });
+const messageId = str(LIMITS.messageId, { min: 1 });
+
+/** Presence of one colleague: the phone axis (from calls) and the availability axis (what they set). */
+export const clientStateGuard = obj({
+  phoneNumber: extensionId,
+  status: oneOf(CLIENT_STATUSES),
+  phone: oneOf(PHONE_STATES),
+  availability: oneOf(AVAILABILITIES),
+  note: optional(clippedStr(LIMITS.note)),
+  until: optional(isoTime),
+  nickname: optional(clippedStr(LIMITS.displayName)),
+});
+export type ClientState = Guarded<typeof clientStateGuard>;
+
+/** One user of the directory (Ozeki's `onUserInfoReceived`). Every string is untrusted text. */
+export const directoryUserGuard = obj({
+  extension: extensionId,
+  name: optional(clippedStr(LIMITS.displayName)),
+  fullName: optional(clippedStr(LIMITS.displayName)),
+  phone: optional(contact(LIMITS.displayName)),
+  mobile: optional(contact(LIMITS.displayName)),
+  email: optional(contact(LIMITS.displayName)),
+  devices: optional(arrayOf(str(LIMITS.extension), { max: 64 })),
+  nickname: optional(clippedStr(LIMITS.displayName)),
+  state: optional(clientStateGuard),
+});
+export type DirectoryUser = Guarded<typeof directoryUserGuard>;
+
+const directoryGuard: Guard<{ page: number; pages: number; users: DirectoryUser[] }> = (value, path = '') => {
+  const frame = obj({
+    page: num({ min: 1, integer: true }),
+    pages: num({ min: 1, max: 10_000, integer: true }),
+    users: arrayOf(directoryUserGuard, { max: LIMITS.directoryPage }),
+  })(value, path);
+  if (frame.page > frame.pages) throw new GuardError('page after the last page', path);
+  return frame;
+};
 
 export const historyEntryGuard = obj({
   sessionId: text,
@@ -117,6 +203,8 @@ const serverFrames = {
     heartbeat: optional(num({ min: 1, max: 3600 })),
     /** PopLine addition: which server answered (the bridge sends its name and version). */
     server: optional(obj({ name: optional(text), version: optional(text) })),
+    /** Compatible addition: which of presence and chat this server offers. */
+    features: optional(featuresGuard),
   }),
   sessionCreated: obj({ seq, session: sessionGuard }),
   sessionStateChanged: obj({ seq, session: sessionGuard }),
@@ -132,9 +220,28 @@ const serverFrames = {
     ok: bool,
     error: optional(obj({ code: text, message: optional(text) })),
     sessionId: optional(text),
+    /** Compatible addition: the id a `sendMessage` got. */
+    messageId: optional(messageId),
   }),
   error: obj({ code: text, message: optional(text) }),
   pong: obj({ t: optional(num()) }),
+  // Presence and chat (compatible additions; see docs/protocol.md "Team").
+  directory: directoryGuard,
+  userInfoReceived: obj({ user: directoryUserGuard }),
+  clientStateChanged: clientStateGuard,
+  messageReceived: obj({
+    id: messageId,
+    from: extensionId,
+    to: extensionId,
+    content: clippedStr(LIMITS.message),
+    time: isoTime,
+  }),
+  messageStatus: obj({
+    ids: arrayOf(messageId, { max: LIMITS.messageIds }),
+    state: oneOf(MESSAGE_STATES),
+    by: extensionId,
+    time: isoTime,
+  }),
 };
 
 type ServerFrames = typeof serverFrames;
@@ -183,7 +290,45 @@ export const normalisePermissions = (p: Guarded<typeof permissionsGuard> | undef
   control: p?.control ?? false,
   history: p?.history ?? false,
   monitorAll: p?.monitorAll ?? false,
+  accept: p?.accept ?? false,
 });
+
+export const normaliseFeatures = (f: Guarded<typeof featuresGuard> | undefined): Features => ({
+  presence: f?.presence ?? false,
+  chat: f?.chat ?? false,
+});
+
+/**
+ * Cuts a directory into `directory` frames: at most `LIMITS.directoryPage` users each and each
+ * within the frame limit (a user too large alone loses its optional fields but `extension`).
+ * Always at least one frame, so an empty directory is announced too.
+ */
+export function directoryFrames(users: readonly DirectoryUser[], frameBytes: number = LIMITS.frameBytes): string[] {
+  const encoder = new TextEncoder();
+  const room = frameBytes - 64; // `{"op":"directory","page":N,"pages":N,"users":[...]}` around the users.
+  const pages: string[][] = [];
+  let page: string[] = [];
+  let size = 0;
+  for (const user of users) {
+    let json = JSON.stringify(user);
+    let bytes = encoder.encode(json).length + 1;
+    if (bytes > room) {
+      json = JSON.stringify({ extension: user.extension });
+      bytes = json.length + 1;
+    }
+    if (page.length >= LIMITS.directoryPage || (page.length > 0 && size + bytes > room)) {
+      pages.push(page);
+      page = [];
+      size = 0;
+    }
+    page.push(json);
+    size += bytes;
+  }
+  pages.push(page);
+  return pages.map(
+    (list, index) => `{"op":"directory","page":${index + 1},"pages":${pages.length},"users":[${list.join(',')}]}`,
+  );
+}
 
 /** Frames the client sends. */
 export type ClientFrame =
@@ -198,7 +343,10 @@ export type ClientFrame =
       filter?: { general?: string; from?: string; to?: string };
     }
   | { op: 'listSessions'; requestId: string }
-  | { op: 'ping'; t: number };
+  | { op: 'ping'; t: number }
+  | { op: 'setAvailability'; requestId: string; availability: Availability; note?: string; until?: string }
+  | { op: 'sendMessage'; requestId: string; to: string; content: string }
+  | { op: 'markRead'; requestId: string; ids: string[] };
 
 const requestId = str(LIMITS.string, { min: 1 });
 
@@ -220,6 +368,15 @@ const clientFrames = {
   }),
   listSessions: obj({ requestId }),
   ping: obj({ t: optional(num()) }),
+  // Presence and chat: checked fully here, so a bad one is answered INVALID with its requestId.
+  setAvailability: obj({
+    requestId,
+    availability: oneOf(AVAILABILITIES),
+    note: optional(str(LIMITS.note)),
+    until: optional(isoTime),
+  }),
+  sendMessage: obj({ requestId, to: extensionId, content: str(LIMITS.message, { min: 1 }) }),
+  markRead: obj({ requestId, ids: arrayOf(messageId, { max: LIMITS.messageIds }) }),
 };
 
 type ClientFrames = typeof clientFrames;

@@ -39,9 +39,9 @@ describe('parseServerFrame', () => {
   });
 
   test('ignores unknown ops', () => {
-    expect(parseServerFrame('{"op":"userInfoReceived","user":{}}')).toEqual({
+    expect(parseServerFrame('{"op":"conferenceCreated","room":{}}')).toEqual({
       kind: 'ignored',
-      op: 'userInfoReceived',
+      op: 'conferenceCreated',
     });
   });
 
