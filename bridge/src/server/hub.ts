@@ -439,6 +439,8 @@ export class CtiHub<O extends HubOptions = HubOptions> {
         this.send(c, fitted.text);
         return;
       }
+      default:
+        return this.fail(c, frame.requestId, 'UNSUPPORTED', 'this server has no presence or chat');
     }
   }
 
