@@ -9,11 +9,15 @@
  *   npm run sim -- state
  *   npm run sim -- serve --ozeki xe|ozeki10 [--ozeki-port 7780] [--ozeki-user u --ozeki-password p]
  *                                                also serve the Ozeki HTTP API (docs/ozeki.md)
+ *   npm run sim -- serve --directory colleagues.json   the team's directory (default: sim/team.ts)
+ *   npm run sim -- availability 1002 dnd [--note "in a meeting"] [--for 30m-in-ms]
+ *   npm run sim -- message --from 1002 --to 1001 "your customer is on line 2"
  */
 import { parseArgs } from 'node:util';
 import type { OzekiHttpServer, OzekiSimOptions } from './ozeki';
 import { VOCABULARIES, type Vocabulary } from './pbx';
-import { DEFAULT_TOKEN, loadScenario, startSimulator } from './server';
+import { DEFAULT_TOKEN, defaultCtiOptions, loadScenario, startSimulator } from './server';
+import { loadDirectory } from './team';
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -33,6 +37,9 @@ const { positionals, values } = parseArgs({
     'ozeki-port': { type: 'string', default: '7780' },
     'ozeki-user': { type: 'string' },
     'ozeki-password': { type: 'string' },
+    directory: { type: 'string' },
+    note: { type: 'string' },
+    for: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -67,6 +74,9 @@ async function serve(): Promise<void> {
     vocabulary: values.vocabulary as Vocabulary,
     ...(values.heartbeat ? { heartbeat: Number(values.heartbeat) } : {}),
     ...(values.ozeki ? { ozeki: ozekiOptions(values.ozeki) } : {}),
+    ...(values.directory
+      ? { team: { ...defaultCtiOptions().team, directory: await loadDirectory(values.directory) } }
+      : {}),
   });
   if (values.token)
     sim.cti.options.tokens[values.token] = { permissions: { dial: true, control: true, history: true } };
@@ -129,6 +139,26 @@ async function main(): Promise<void> {
       console.log(JSON.stringify(await post('/scenario', { ...scenario, wait: true })));
       return;
     }
+    case 'availability': {
+      const [ext, availability] = rest;
+      if (!ext || !availability) throw new Error('availability needs an extension and available|away|dnd');
+      await post(`/team/${encodeURIComponent(ext)}/availability`, {
+        availability,
+        ...(values.note ? { note: values.note } : {}),
+        ...(values.for ? { forMs: Number(values.for) } : {}),
+      });
+      console.log(`${ext}: ${availability}`);
+      return;
+    }
+    case 'message': {
+      if (!values.from || !values.to || !rest[0]) throw new Error('message needs --from, --to and the text');
+      console.log(
+        JSON.stringify(
+          await post(`/team/${encodeURIComponent(values.from)}/message`, { to: values.to, content: rest.join(' ') }),
+        ),
+      );
+      return;
+    }
     case 'traffic':
       console.log(JSON.stringify(await post('/traffic', { calls: Number(rest[0] ?? 10) })));
       return;
@@ -141,7 +171,7 @@ async function main(): Promise<void> {
     }
     default:
       throw new Error(
-        `unknown command "${command}"; commands: serve, call, answer, hold, unhold, hangup, miss, busy, reject, scenario, traffic, state`,
+        `unknown command "${command}"; commands: serve, call, answer, hold, unhold, hangup, miss, busy, reject, scenario, traffic, state, availability, message`,
       );
   }
 }

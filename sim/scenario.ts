@@ -4,6 +4,7 @@
  *     {"wait": 2000}, {"answer": "a"}, {"wait": 3000}, {"hangup": "a"}]}
  * Step ids are local to one run; `{agent}` is the agent's extension.
  */
+import type { Availability } from '../src/shared/protocol';
 import type { Pbx, RingOptions } from './pbx';
 
 export type Step =
@@ -17,7 +18,11 @@ export type Step =
   | { busy: string }
   | { reject: string }
   | { transfer: { id: string; to: string; as: string } }
-  | { drop: true };
+  | { drop: true }
+  /** A colleague sets their availability (`forMs`: it ends by itself). */
+  | { availability: { ext: string; availability: Availability; note?: string; forMs?: number } }
+  /** A colleague sends a message. */
+  | { message: { from: string; to: string; content: string } };
 
 export interface Scenario {
   name?: string;
@@ -27,6 +32,8 @@ export interface Scenario {
 
 export interface ScenarioHooks {
   drop(): void;
+  availability?(ext: string, setting: { availability: Availability; note?: string; until?: string }): unknown;
+  message?(from: string, to: string, content: string): unknown;
 }
 
 let runs = 0;
@@ -35,7 +42,21 @@ export function validateScenario(value: unknown): Scenario {
   if (typeof value !== 'object' || value === null || !Array.isArray((value as Scenario).steps)) {
     throw new Error('a scenario is an object with a "steps" list');
   }
-  const known = ['ring', 'wait', 'answer', 'hold', 'unhold', 'hangup', 'miss', 'busy', 'reject', 'transfer', 'drop'];
+  const known = [
+    'ring',
+    'wait',
+    'answer',
+    'hold',
+    'unhold',
+    'hangup',
+    'miss',
+    'busy',
+    'reject',
+    'transfer',
+    'drop',
+    'availability',
+    'message',
+  ];
   for (const [index, step] of (value as Scenario).steps.entries()) {
     const keys = typeof step === 'object' && step ? Object.keys(step) : [];
     if (keys.length !== 1 || !known.includes(keys[0] as string)) {
@@ -82,6 +103,15 @@ export async function runScenario(
     else if ('transfer' in step)
       ids[step.transfer.as] = pbx.transfer(id(step.transfer.id), sub(step.transfer.to)).sessionId;
     else if ('drop' in step) hooks?.drop();
+    else if ('availability' in step) {
+      const { ext, availability, note, forMs } = step.availability;
+      await hooks?.availability?.(sub(ext), {
+        availability,
+        ...(note ? { note } : {}),
+        ...(forMs ? { until: new Date(Date.now() + forMs).toISOString() } : {}),
+      });
+    } else if ('message' in step)
+      await hooks?.message?.(sub(step.message.from), sub(step.message.to), step.message.content);
   }
   return ids;
 }

@@ -20,6 +20,7 @@ import { CrmApi } from './crmApi';
 import { controlOzeki, OzekiHttpServer, type OzekiSimOptions } from './ozeki';
 import { Pbx, type SimState, VOCABULARIES, type Vocabulary } from './pbx';
 import { runScenario, type Scenario, validateScenario } from './scenario';
+import { controlTeam, DEFAULT_DIRECTORY } from './team';
 import { Traffic } from './traffic';
 
 export const DEFAULT_TOKEN = 'popline-demo';
@@ -46,6 +47,9 @@ export const defaultCtiOptions = (): CtiOptions => ({
   dialAgentMs: 800,
   dialCustomerMs: 2500,
   limits: { ...DEFAULT_HUB_LIMITS },
+  // Presence and chat between the simulated agents and colleagues; accept answers a ringing call.
+  team: { directory: DEFAULT_DIRECTORY },
+  accept: true,
 });
 
 export interface SimulatorOptions extends Partial<CtiOptions> {
@@ -143,7 +147,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const scenario = async (input: Scenario | string) =>
     runScenario(pbx, typeof input === 'string' ? await loadScenario(input) : validateScenario(input), {
       agent,
-      hooks: { drop: () => cti.dropAll() },
+      hooks: {
+        drop: () => cti.dropAll(),
+        availability: (ext, setting) => cti.team?.set(ext, setting),
+        message: (from, to, content) => cti.team?.say(from, to, content),
+      },
     });
 
   async function control(path: string, request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -194,6 +202,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     }
     if (resource === 'ozeki') {
       const [status, answer] = controlOzeki(ozeki, id, request.method ?? 'GET', body);
+      return reply(response, status, answer);
+    }
+    if (resource === 'team') {
+      const [status, answer] = await controlTeam(cti.team, request.method ?? 'GET', id, action, body);
       return reply(response, status, answer);
     }
     if (resource === 'crm') {

@@ -24,12 +24,17 @@ import type { BookEvent, BookView } from './calls';
 import { Connection } from './connection';
 import { fitSession, fitSessions } from './fit';
 import type { HubLimits } from './limits';
+import { LocalTeamStore, Team, type TeamOptions, type TeamStore } from './team';
 
 export interface HubOptions {
   /** Seconds; clients ping this often, and three silent heartbeats close a connection. */
   heartbeat: number;
   handshakeTimeoutMs: number;
   limits: HubLimits;
+  /** Presence and chat (docs/protocol.md, "Team"); absent: none, and their commands are UNSUPPORTED. */
+  team?: TeamOptions;
+  /** The PBX can answer an agent's phone: `permissions.accept` for agents that may control calls. */
+  accept?: boolean;
 }
 
 export interface Authenticator {
@@ -67,6 +72,8 @@ export interface HubDeps {
   metrics?: HubMetrics;
   log?: SourceLog;
   server: { name: string; version: string };
+  /** Where the team's state and messages are shared (a cluster's Redis); default: this process. */
+  teamStore?: TeamStore;
 }
 
 const MAX_DIAL_LOG = 1000;
@@ -119,6 +126,8 @@ export class CtiHub<O extends HubOptions = HubOptions> {
   private readonly supervisor: ReturnType<typeof setInterval>;
   private readonly unsubscribe: (() => void) | undefined;
   private readonly log: SourceLog;
+  /** Presence and chat, when `options.team` is set. */
+  readonly team: Team | undefined;
 
   constructor(
     readonly options: O,
@@ -130,6 +139,17 @@ export class CtiHub<O extends HubOptions = HubOptions> {
     this.unsubscribe = deps.auth.onRevoke?.((id) => {
       for (const c of this.clients) if (c.grant?.id === id) this.deny(c, 'token revoked', CLOSE.unauthorized);
     });
+    const hub = this;
+    this.team = options.team
+      ? new Team(options.team, deps.teamStore ?? new LocalTeamStore(), {
+          *clients() {
+            for (const c of hub.clients) if (c.granted) yield c;
+          },
+          send: (c, text) => this.send(c, text),
+          book: deps.book,
+          log: this.log,
+        })
+      : undefined;
   }
 
   /** Connections that completed the handshake. */
@@ -190,6 +210,7 @@ export class CtiHub<O extends HubOptions = HubOptions> {
     }
     if (sent) this.deps.metrics?.framesOut.inc(sent);
     this.deps.metrics?.latency.observe((performance.now() - event.at) / 1000);
+    this.team?.callEvent(event);
   }
 
   private accept(socket: WebSocket, address: string): void {
@@ -213,6 +234,7 @@ export class CtiHub<O extends HubOptions = HubOptions> {
     this.pendingDone(c);
     if (!this.clients.delete(c)) return;
     if (c.granted) {
+      this.team?.leave(c);
       this.granted -= 1;
       this.deps.metrics?.connections.set(this.granted);
       this.watchers.delete(c);
@@ -345,12 +367,14 @@ export class CtiHub<O extends HubOptions = HubOptions> {
       state: 'ACCESS_GRANTED',
       extension,
       user: { userName: grant.userName ?? extension, fullName: grant.fullName ?? '', devices: [extension] },
-      permissions: c.permissions,
+      permissions: this.options.accept && c.permissions.control ? { ...c.permissions, accept: true } : c.permissions,
       ...(grant.expiresAt ? { tokenExpiresAt: grant.expiresAt } : {}),
       heartbeat: this.options.heartbeat,
       server: this.deps.server,
+      ...(this.team ? { features: this.team.features } : {}),
     });
     this.sendSnapshot(c);
+    this.team?.join(c).catch((error) => this.log.warn('team: join failed', { error: String(error) }));
   }
 
   private deny(c: Connection, reason: string, code: number): void {
@@ -370,13 +394,14 @@ export class CtiHub<O extends HubOptions = HubOptions> {
     this.send(c, fitted.text);
   }
 
-  private result(c: Connection, requestId: string, outcome: CommandOutcome): void {
+  private result(c: Connection, requestId: string, outcome: CommandOutcome | { ok: true; messageId: string }): void {
     if (outcome.ok) {
       this.send(c, {
         op: 'result',
         requestId,
         ok: true,
-        ...(outcome.sessionId ? { sessionId: outcome.sessionId } : {}),
+        ...('sessionId' in outcome && outcome.sessionId ? { sessionId: outcome.sessionId } : {}),
+        ...('messageId' in outcome ? { messageId: outcome.messageId } : {}),
       });
     } else this.fail(c, requestId, outcome.code, outcome.message);
   }
@@ -439,8 +464,11 @@ export class CtiHub<O extends HubOptions = HubOptions> {
         this.send(c, fitted.text);
         return;
       }
-      default:
-        return this.fail(c, frame.requestId, 'UNSUPPORTED', 'this server has no presence or chat');
+      case 'setAvailability':
+      case 'sendMessage':
+      case 'markRead':
+        if (!this.team) return this.fail(c, frame.requestId, 'UNSUPPORTED', 'this server has no presence or chat');
+        return this.result(c, frame.requestId, await this.team.command(c, frame));
     }
   }
 
@@ -538,6 +566,7 @@ export class CtiHub<O extends HubOptions = HubOptions> {
     this.accepting = false;
     clearInterval(this.supervisor);
     this.unsubscribe?.();
+    void this.team?.close();
     for (const c of this.clients) c.socket.terminate();
     this.wss.close();
   }
