@@ -249,8 +249,8 @@ test('a server without the team: no features, commands UNSUPPORTED', async () =>
   await start({ team: undefined, accept: false });
   const agent = await Agent.connect(sim.ctiUrl, 'popline-demo', '1001');
   agents.push(agent);
-  expect(agent.frames[0].features).toBeUndefined();
-  expect(agent.frames[0].permissions.accept).toBeUndefined();
+  expect(agent.frames[0]?.features).toBeUndefined();
+  expect(agent.frames[0]?.permissions.accept).toBeUndefined();
   const answer = await agent.request({ op: 'sendMessage', to: '1002', content: 'hi' });
   expect(answer).toMatchObject({ ok: false, error: { code: 'UNSUPPORTED' } });
   expect(agent.of('directory')).toHaveLength(0);
