@@ -11,6 +11,7 @@ import { lookupHandlers } from './lookup/handlers';
 import { optionsHandlers } from './options/handlers';
 import { pbxHandlers } from './pbx/handlers';
 import { tabHandlers } from './tabs/handlers';
+import { teamHandlers } from './team/handlers';
 
 export const handlers: Handlers = {
   ...tabHandlers,
@@ -20,6 +21,7 @@ export const handlers: Handlers = {
   ...lookupHandlers,
   ...optionsHandlers,
   ...crmLogHandlers,
+  ...teamHandlers,
   /** A saved note ends the call's wrap-up, or updates its logged CRM activity (docs/crm.md). */
   async historySetNote(body, context) {
     const result = await historyHandlers.historySetNote(body, context);

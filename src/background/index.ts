@@ -21,22 +21,28 @@ import {
   connect,
   ensureConnected,
   handleCallEvents,
+  handleTeamFrames,
   onOnline,
   onPermissionsAdded,
   TOKEN_ALARM,
 } from './pbx/connection';
 import { forgetSettings, getSettings } from './settings';
 import { needsReconnect, touchesSettings } from './settings/change';
+import { onCallCommand } from './shortcuts';
 import { restrictStorageToExtension } from './storage';
 import { onConfigChanged } from './storage/config';
 import { readState } from './storage/state';
 import { resyncTabs, tabActivated, tabClosed } from './tabs';
 import { syncCrmScripts } from './tabs/crmSites';
+import { AVAILABILITY_ALARM, onAvailabilityExpired, onTeamFrame } from './team';
+import { onChatNotificationClicked, retainMessages } from './team/chat';
 
 const WATCHDOG = 'popline-watchdog';
 
 // The connection's call events change the calls (and through them the tabs, history, lookups).
 handleCallEvents(onCallEvent);
+// Presence and messages (issue 16) go to the team.
+handleTeamFrames(onTeamFrame);
 
 browser.runtime.onMessage.addListener(createRouter(handlers) as never);
 
@@ -63,6 +69,9 @@ browser.alarms.onAlarm.addListener((alarm) => {
   if (alarm.name === TOKEN_ALARM) void announceTokenExpiry();
   if (alarm.name === HISTORY_ALARM) void retainHistory().catch((error) => log.error('history retention', error));
   if (alarm.name === CRMLOG_ALARM) void drainOutbox();
+  if (alarm.name === HISTORY_ALARM) void retainMessages().catch((error) => log.error('message retention', error));
+  if (alarm.name === AVAILABILITY_ALARM)
+    void onAvailabilityExpired().catch((error) => log.error('availability', error));
 });
 // A CRM page loaded: the agent may have logged in again, so a paused call log tries now.
 browser.tabs.onUpdated.addListener((_tabId, change, tab) => {
@@ -96,6 +105,9 @@ const dialFailed = (error: unknown) => log.error('click-to-dial', error);
 browser.contextMenus.onClicked.addListener((info, tab) => void onDialMenuClicked(info, tab).catch(dialFailed));
 browser.commands.onCommand.addListener((command, tab) => void onDialCommand(command, tab).catch(dialFailed));
 browser.notifications.onClicked.addListener((id) => void onDialNotificationClicked(id).catch(dialFailed));
+// Answer and hang up from the keyboard (manifest commands), and a message's notification.
+browser.commands.onCommand.addListener((command) => void onCallCommand(command).catch(dialFailed));
+browser.notifications.onClicked.addListener((id) => void onChatNotificationClicked(id).catch(() => undefined));
 browser.tabs.onRemoved.addListener((tabId) => void forgetDialTab(tabId).catch(() => undefined));
 browser.runtime.onInstalled.addListener(() => void setUpDialMenus().catch(dialFailed));
 browser.runtime.onStartup.addListener(() => void setUpDialMenus().catch(dialFailed));

@@ -49,8 +49,11 @@ import { MAX_DISPOSITION, MAX_NOTE } from './history/noteLimits';
 import type { ActionResult } from './outcome';
 import type { ConnectionTestResult } from './pbx/connectionTest';
 import type { EnrolResult } from './pbx/enrol';
-import { type ConnectionState, SESSION_ACTIONS, type SessionAction } from './protocol';
+import { AVAILABILITIES, type ConnectionState, LIMITS, SESSION_ACTIONS, type SessionAction } from './protocol';
 import type { CredentialChanges, OptionsView, SaveOptionsResult } from './settings/options';
+import { EXPIRY_CHOICES, type ExpiryChoice } from './team/availability';
+import type { ChatMessage } from './team/messages';
+import type { ChatSendResult, ConversationSummary, TeamView } from './team/view';
 
 /**
  * Who sent a message: a content script in a tab, one of our extension pages, or the card's text
@@ -83,6 +86,8 @@ export interface StatusView {
   calls: CardView[];
   canDial: boolean;
   canControl: boolean;
+  /** The PBX can answer the agent's phone (`permissions.accept`). */
+  canAnswer?: boolean;
 }
 
 interface Spec<Req, Res> {
@@ -155,6 +160,26 @@ export interface MessageMap {
   crmLogRetry: Spec<{ sessionId: string }, ActionResult>;
   /** "Open in CRM": the logged activity, or the call's CRM record. */
   crmLogOpen: Spec<{ sessionId: string }, ActionResult>;
+  // The team (issue 16): presence, own availability, messages. Extension pages only.
+  /** Presence and the directory; only what changed since the revisions given. */
+  teamView: Spec<{ dirRev?: number; presRev?: number }, TeamView>;
+  /** The agent's own availability, with an expiry (30 min, 1 h, until tomorrow) and a note. */
+  teamSetAvailability: Spec<
+    { availability: 'available' | 'away' | 'dnd'; expiry: ExpiryChoice; note?: string },
+    ActionResult
+  >;
+  /** A colleague on or off the favourites (kept in storage); answers the favourites. */
+  teamFavourite: Spec<{ extension: string; on: boolean }, string[]>;
+  /** The conversations, newest first. */
+  chatConversations: Spec<Record<string, never>, ConversationSummary[]>;
+  /** A conversation's newest messages (oldest first); opening it marks it read. */
+  chatConversation: Spec<{ peer: string; before?: number }, ChatMessage[]>;
+  /** Sends a message; the result says whether the server took it. */
+  chatSend: Spec<{ to: string; content: string }, ChatSendResult>;
+  /** Messages matching every word, newest first. */
+  chatSearch: Spec<{ query: string }, ChatMessage[]>;
+  /** A link in a message was clicked: open it in a new tab (http and https only). */
+  openLink: Spec<{ url: string }, ActionResult>;
 }
 
 export type MessageName = keyof MessageMap;
@@ -229,6 +254,24 @@ export const MESSAGES: { [K in MessageName]: { from: readonly SenderKind[]; req:
   crmLogStates: { from: ['page'], req: obj({ sessionIds: arrayOf(str(1024, { min: 1 }), { max: 200 }) }) },
   crmLogRetry: { from: ['page'], req: obj({ sessionId: str(1024, { min: 1 }) }) },
   crmLogOpen: { from: ['page'], req: obj({ sessionId: str(1024, { min: 1 }) }) },
+  teamView: {
+    from: ['page'],
+    req: obj({ dirRev: optional(num({ min: 0 })), presRev: optional(num({ min: 0 })) }),
+  },
+  teamSetAvailability: {
+    from: ['page'],
+    req: obj({ availability: oneOf(AVAILABILITIES), expiry: oneOf(EXPIRY_CHOICES), note: optional(str(LIMITS.note)) }),
+  },
+  teamFavourite: { from: ['page'], req: obj({ extension: str(LIMITS.extension, { min: 1 }), on: bool }) },
+  chatConversations: { from: ['page'], req: empty },
+  chatConversation: {
+    from: ['page'],
+    req: obj({ peer: str(LIMITS.extension, { min: 1 }), before: optional(num({ min: 0 })) }),
+  },
+  // Length is checked by the handler, so an over-long message is answered in words, not dropped.
+  chatSend: { from: ['page'], req: obj({ to: str(LIMITS.extension, { min: 1 }), content: str(4 * LIMITS.message) }) },
+  chatSearch: { from: ['page'], req: obj({ query: str(256) }) },
+  openLink: { from: ['page'], req: obj({ url: str(2048, { min: 1 }) }) },
 };
 
 /** The envelope every message travels in; the marker tells ours from anything else. */

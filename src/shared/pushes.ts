@@ -85,6 +85,7 @@ export const contentStateGuard: Guard<ContentState> = obj({
   rev: num({ min: 0 }),
   cards: arrayOf(cardViewGuard, { max: 200 }),
   canControl: bool,
+  canAnswer: optional(bool),
   fadeAfterMs: num({ min: 0 }),
   position: optional(positionGuard),
   features: optional(featuresGuard),

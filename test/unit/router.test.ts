@@ -48,6 +48,14 @@ const BODIES: { [K in MessageName]: Req<K> } = {
   crmLogStates: { sessionIds: ['s1'] },
   crmLogRetry: { sessionId: 's1' },
   crmLogOpen: { sessionId: 's1' },
+  teamView: {},
+  teamSetAvailability: { availability: 'dnd', expiry: '30m' },
+  teamFavourite: { extension: '1002', on: true },
+  chatConversations: {},
+  chatConversation: { peer: '1002' },
+  chatSend: { to: '1002', content: 'hello' },
+  chatSearch: { query: 'hello' },
+  openLink: { url: 'https://example.com/' },
 };
 
 const SENDERS: Record<

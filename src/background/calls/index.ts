@@ -10,6 +10,7 @@ import { getSettings } from '../settings';
 import type { RuntimeState } from '../storage';
 import { mutate } from '../storage/state';
 import { hasFaded, pushToTabs } from '../tabs';
+import { quietNewCalls } from '../team';
 
 const MAX_ENDED = 50;
 
@@ -29,6 +30,7 @@ export function onCallEvent(event: CallEvent): Promise<void> {
   return mutate(async (state) => {
     const settings = await getSettings();
     const now = Date.now();
+    const known = new Set(Object.keys(state.book.calls));
     const { book, changed } = applyEvent(
       state.book,
       event,
@@ -42,6 +44,8 @@ export function onCallEvent(event: CallEvent): Promise<void> {
     const lookups = state.lookups;
     pruneEnded(state, settings, now);
     trackLookups(state, settings, changed, now);
+    // Do Not Disturb: new calls get no card and no notification (docs/team.md).
+    quietNewCalls(state, known, changed);
     await pushToTabs(state);
     notifyCalls(state, settings, changed);
     updateBadge(state);

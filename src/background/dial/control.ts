@@ -21,6 +21,9 @@ export const callAction: Handlers['callAction'] = async (body, context) => {
   const state = await readState();
   if (!state.connection.permissions?.control) return failure('forbidden', 'this token may not control calls');
   if (!Object.hasOwn(state.book.calls, sessionId)) return failure('notFound', 'no such call');
+  // Answering needs the PBX to answer the agent's phone (permissions.accept, issue 16).
+  if (action === 'accept' && !state.connection.permissions?.accept)
+    return failure('unsupported', 'this phone system cannot answer your phone');
   // The entry frame (a transfer target typed on the card) is held to the card's rules.
   const fromPage = context.kind === 'content' || context.kind === 'frame';
   if (fromPage) {

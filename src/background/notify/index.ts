@@ -39,7 +39,10 @@ export function notifyCalls(state: RuntimeState, settings: Settings, changed: Ca
   if (!settings.cards.notifications) return;
   const cardsVisible = settings.cards.target !== 'none' && Object.keys(state.tabs).length > 0;
   let notified = state.notified;
+  // Calls that rang in while in Do Not Disturb: no notification (background/team).
+  const quiet = new Set(state.team.quiet);
   for (const call of changed) {
+    if (quiet.has(call.sessionId) && call.answeredAt === undefined) continue;
     const shown = notified[call.sessionId];
     const notice = noticeFor(call, cardsVisible, shown);
     const id = CALL_PREFIX + call.sessionId;

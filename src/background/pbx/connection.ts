@@ -18,7 +18,7 @@ import { mutate, readState } from '../storage/state';
 import { pushToTabs } from '../tabs';
 import { updateBadge } from './badge';
 import { CtiConnector } from './connectors/cti';
-import type { Connector, ConnectorEvents, ConnectorStatus } from './connectors/types';
+import type { Connector, ConnectorEvents, ConnectorStatus, TeamFrame } from './connectors/types';
 import { createOzekiConnector, ozekiRefusal } from './ozeki';
 
 /** Where the connector's call events go; index.ts wires it to the calls at start-up, before any connect. */
@@ -27,6 +27,12 @@ let onCallEvent: (event: CallEvent) => Promise<void> = async () => {
 };
 export const handleCallEvents = (handler: typeof onCallEvent): void => {
   onCallEvent = handler;
+};
+
+/** Where presence and chat frames go; index.ts wires it to background/team. */
+let onTeamFrame: (frame: TeamFrame) => Promise<void> = async () => undefined;
+export const handleTeamFrames = (handler: typeof onTeamFrame): void => {
+  onTeamFrame = handler;
 };
 
 let connector: Connector | undefined;
@@ -135,6 +141,9 @@ export async function connect({ force = false } = {}): Promise<void> {
     },
     call: (event) => {
       if (connector === instance) void onCallEvent(event).catch((error) => log.error('call event', error));
+    },
+    team: (frame) => {
+      if (connector === instance) void onTeamFrame(frame).catch((error) => log.error('team frame', error));
     },
     closed: ({ retry, detail }) => {
       if (connector !== instance) return;

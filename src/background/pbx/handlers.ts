@@ -22,6 +22,7 @@ export const pbxHandlers: Pick<Handlers, 'getStatus' | 'reconnect'> = {
       calls,
       canDial: connection.state === 'ACCESS_GRANTED' && connection.permissions?.dial !== false,
       canControl: connection.state === 'ACCESS_GRANTED' && !!connection.permissions?.control,
+      canAnswer: connection.state === 'ACCESS_GRANTED' && !!connection.permissions?.accept,
     };
     if (connection.detail) view.detail = connection.detail;
     if (connection.userName) view.userName = connection.userName;

@@ -10,7 +10,7 @@ import type { CallLookup } from '../../shared/crm/lookup';
 import { isRecord } from '../../shared/guard';
 import { log } from '../../shared/log';
 import { countryFromLocales } from '../../shared/phone/locale';
-import type { ConnectionState, Permissions } from '../../shared/protocol';
+import type { ClientState, ConnectionState, Features, Permissions } from '../../shared/protocol';
 import { serialQueue } from '../../shared/serial';
 import { type LoadedSettings, loadSettings, SETTINGS_VERSION, type Settings } from '../../shared/settings';
 import { boundCredentials, credentialOrigin } from '../../shared/settings/credentials';
@@ -33,7 +33,21 @@ export interface ConnectionInfo {
   userName?: string;
   permissions?: Permissions;
   tokenExpiresAt?: string;
+  /** The agent's extension as the server granted it. */
+  extension?: string;
+  /** Presence and chat, as the server announced them (absent: neither). */
+  features?: Features;
   since: number;
+}
+
+/** The small part of the team state the cards, notifications and badge need (background/team keeps the rest). */
+export interface TeamSummary {
+  /** The agent's own presence as the server last said it. */
+  self?: ClientState;
+  /** Unread messages per colleague. */
+  unread: Record<string, number>;
+  /** Calls that began while the agent was set to Do Not Disturb: no card, no notification. */
+  quiet: string[];
 }
 
 export interface TabInfo {
@@ -216,6 +230,8 @@ export interface RuntimeState {
   notified: Record<string, string>;
   /** Caller lookups and record pops, by session id (docs/crm.md). */
   lookups: Record<string, CallLookup>;
+  /** Own availability, unread counts, calls kept quiet (background/team). */
+  team: TeamSummary;
 }
 
 export const initialRuntime = (): RuntimeState => ({
@@ -225,11 +241,20 @@ export const initialRuntime = (): RuntimeState => ({
   rev: 0,
   notified: {},
   lookups: {},
+  team: { unread: {}, quiet: [] },
 });
 
 export const runtimeStore = {
   async load(): Promise<RuntimeState> {
-    const stored = await browser.storage.session.get(['book', 'connection', 'tabs', 'rev', 'notified', 'lookups']);
+    const stored = await browser.storage.session.get([
+      'book',
+      'connection',
+      'tabs',
+      'rev',
+      'notified',
+      'lookups',
+      'team',
+    ]);
     const initial = initialRuntime();
     return {
       book: isRecord(stored.book) ? (stored.book as unknown as CallBook) : initial.book,
@@ -238,6 +263,7 @@ export const runtimeStore = {
       rev: typeof stored.rev === 'number' ? stored.rev : initial.rev,
       notified: isRecord(stored.notified) ? (stored.notified as Record<string, string>) : initial.notified,
       lookups: isRecord(stored.lookups) ? (stored.lookups as Record<string, CallLookup>) : initial.lookups,
+      team: isRecord(stored.team) ? { ...initial.team, ...(stored.team as Partial<TeamSummary>) } : initial.team,
     };
   },
   save: (part: Partial<RuntimeState>) => browser.storage.session.set(part),

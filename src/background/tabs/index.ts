@@ -52,8 +52,11 @@ export function cardsForTab(tabId: number, state: RuntimeState, settings: Settin
   if (target === 'lastCrmTab' && lastUsedTab(state.tabs) !== tabId) return [];
   // Only this tab's own dismissals: a (compromised) tab must not hide calls from the others.
   const dismissedHere = new Set(tab.dismissed);
+  // Calls that rang in while in Do Not Disturb show no card, unless the agent answered anyway.
+  const quiet = new Set(state.team.quiet);
   return Object.values(state.book.calls)
     .filter((call) => !dismissedHere.has(call.sessionId) && !hasFaded(call, settings, now))
+    .filter((call) => !quiet.has(call.sessionId) || call.answeredAt !== undefined)
     .sort(byRelevance);
 }
 
@@ -64,6 +67,7 @@ export async function contentState(
   now: number,
 ): Promise<ContentState> {
   const canControl = state.connection.state === 'ACCESS_GRANTED' && !!state.connection.permissions?.control;
+  const canAnswer = canControl && !!state.connection.permissions?.accept;
   const origin = state.tabs[tabId]?.origin;
   const position = origin ? await positionFor(origin) : undefined;
   return {
@@ -72,6 +76,7 @@ export async function contentState(
       withLookup(cardView(call, settings.phone.defaultCountry, state.book), state.lookups[call.sessionId]),
     ),
     canControl,
+    ...(canAnswer ? { canAnswer } : {}),
     fadeAfterMs: settings.cards.fadeAfterSeconds * 1000,
     ...(position ? { position } : {}),
   };

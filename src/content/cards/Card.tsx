@@ -32,6 +32,8 @@ export interface CardProps {
   now: number;
   fading: boolean;
   canControl: boolean;
+  /** The PBX can answer the agent's phone: a ringing card offers "Answer" (issue 16). */
+  canAnswer?: boolean;
   actions: CardActions;
 }
 
@@ -47,7 +49,17 @@ export function timerText(call: CardView, now: number): string {
 
 export const callerName = (call: CardView) => displayText(call.name) || t('unknownCaller');
 
-function Controls({ call, actions, onError }: { call: CardView; actions: CardActions; onError(m: string): void }) {
+function Controls({
+  call,
+  actions,
+  onError,
+  canAnswer = false,
+}: {
+  call: CardView;
+  actions: CardActions;
+  onError(m: string): void;
+  canAnswer?: boolean;
+}) {
   const [transferring, setTransferring] = useState(false);
   const [busy, setBusy] = useState(false);
   // The background accepts call control from a card only with the click's (or key's) evidence.
@@ -71,6 +83,11 @@ function Controls({ call, actions, onError }: { call: CardView; actions: CardAct
   }
   return (
     <div class="actions">
+      {ringingIn && canAnswer ? (
+        <button type="button" class="primary" disabled={busy} onClick={trusted((event) => void run('accept', event))}>
+          {t('answer')}
+        </button>
+      ) : null}
       <button
         type="button"
         class="danger"
@@ -104,7 +121,7 @@ interface SavedNote {
   noted: boolean;
 }
 
-export function Card({ call, now, fading, canControl, actions }: CardProps) {
+export function Card({ call, now, fading, canControl, canAnswer, actions }: CardProps) {
   const [message, setMessage] = useState('');
   const [noting, setNoting] = useState(false);
   const [saved, setSaved] = useState<SavedNote>({ disposition: '', noted: false });
@@ -208,7 +225,9 @@ export function Card({ call, now, fading, canControl, actions }: CardProps) {
             onEvent={noteEvent}
           />
         ) : null}
-        {active && canControl ? <Controls call={call} actions={actions} onError={setMessage} /> : null}
+        {active && canControl ? (
+          <Controls call={call} actions={actions} onError={setMessage} canAnswer={canAnswer} />
+        ) : null}
         <div class="message" aria-live="polite">
           {message}
         </div>

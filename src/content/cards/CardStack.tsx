@@ -67,6 +67,7 @@ export function CardStack({ state, isDark, actions, kept = NOTHING_KEPT }: Stack
           now={now}
           fading={now >= fadesAt(card)}
           canControl={state.canControl}
+          canAnswer={state.canAnswer === true}
           actions={{ ...actions, minimise: (id) => toggle(id, true) }}
         />
       ))}

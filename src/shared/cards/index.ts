@@ -40,6 +40,8 @@ export interface ContentState {
   rev: number;
   cards: CardView[];
   canControl: boolean;
+  /** The PBX can answer the agent's phone: the ringing card offers "Answer" (issue 16). */
+  canAnswer?: boolean;
   /** How long an ended, answered call's card stays. */
   fadeAfterMs: number;
   position?: CardPosition;

@@ -10,6 +10,7 @@ import {
   CLOSE,
   type ClientFrame,
   LIMITS,
+  normaliseFeatures,
   normalisePermissions,
   PROTOCOL_VERSION,
   parseServerFrame,
@@ -17,7 +18,7 @@ import {
   type ServerFrameOf,
   type SessionAction,
 } from '../../../shared/protocol';
-import type { Connector, ConnectorEvents, HistoryPage } from './types';
+import type { Connector, ConnectorEvents, HistoryPage, TeamCommand } from './types';
 
 export interface CtiOptions {
   url: string;
@@ -131,6 +132,18 @@ export class CtiConnector implements Connector {
     throw new Error(frame?.op === 'result' ? (frame.error?.message ?? 'history refused') : 'no answer from the server');
   }
 
+  async teamCommand(frame: TeamCommand): Promise<ActionResult & { messageId?: string }> {
+    if (!this.granted) return notConnected();
+    const answer = await this.request({ ...frame, requestId: this.requestId() } as Extract<
+      ClientFrame,
+      { requestId: string }
+    >);
+    if (!answer) return failure('timeout', 'the phone system did not answer in time');
+    if (answer.op !== 'result') return failure('failed', 'unexpected answer');
+    if (answer.ok) return answer.messageId ? { ok: true, messageId: answer.messageId } : { ok: true };
+    return failure(fromProtocolError(answer.error?.code), answer.error?.message ?? 'the command failed');
+  }
+
   private requestId(): string {
     this.nextId += 1;
     return `r${this.nextId}`;
@@ -212,6 +225,12 @@ export class CtiConnector implements Connector {
         clearTimeout(this.pongTimer);
         this.pongTimer = undefined;
         return;
+      case 'directory':
+      case 'userInfoReceived':
+      case 'clientStateChanged':
+      case 'messageReceived':
+      case 'messageStatus':
+        return this.events.team?.(frame);
       case 'error':
         log.warn(`server error ${frame.code}: ${frame.message ?? ''}`);
         if (frame.code === 'UNSUPPORTED_VERSION') this.denied = 'the server does not speak this protocol version';
@@ -247,6 +266,8 @@ export class CtiConnector implements Connector {
           ? { userName: frame.user.fullName || frame.user.userName }
           : {}),
         ...(frame.tokenExpiresAt ? { tokenExpiresAt: frame.tokenExpiresAt } : {}),
+        ...(frame.extension ? { extension: frame.extension } : {}),
+        ...(frame.features ? { features: normaliseFeatures(frame.features) } : {}),
       });
     } else if (frame.state === 'ACCESS_DENIED') {
       this.denied = frame.reason || 'the server refused the token';
