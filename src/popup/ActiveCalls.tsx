@@ -11,9 +11,11 @@ import { resultText } from './dial';
 export interface ActiveCallsProps {
   calls: readonly CardView[];
   canControl: boolean;
+  /** The PBX can answer the agent's phone: a ringing call offers "Answer". */
+  canAnswer?: boolean;
 }
 
-export function ActiveCalls({ calls, canControl }: ActiveCallsProps) {
+export function ActiveCalls({ calls, canControl, canAnswer = false }: ActiveCallsProps) {
   const [now, setNow] = useState(Date.now());
   useEffect(() => {
     const timer = setInterval(() => setNow(Date.now()), 1000);
@@ -25,7 +27,7 @@ export function ActiveCalls({ calls, canControl }: ActiveCallsProps) {
       {calls.length ? (
         <ul>
           {calls.map((call) => (
-            <ActiveCall key={call.sessionId} call={call} canControl={canControl} now={now} />
+            <ActiveCall key={call.sessionId} call={call} canControl={canControl} canAnswer={canAnswer} now={now} />
           ))}
         </ul>
       ) : (
@@ -40,7 +42,17 @@ function timer(call: CardView, now: number): string {
   return formatDuration((call.endedAt ?? now) - since);
 }
 
-function ActiveCall({ call, canControl, now }: { call: CardView; canControl: boolean; now: number }) {
+function ActiveCall({
+  call,
+  canControl,
+  canAnswer,
+  now,
+}: {
+  call: CardView;
+  canControl: boolean;
+  canAnswer: boolean;
+  now: number;
+}) {
   const [transferOpen, setTransferOpen] = useState(false);
   const [target, setTarget] = useState('');
   const [problem, setProblem] = useState('');
@@ -81,6 +93,11 @@ function ActiveCall({ call, canControl, now }: { call: CardView; canControl: boo
       {canControl ? (
         <fieldset class="controls">
           <legend class="sr-only">{t('callControls', name)}</legend>
+          {ringingIn && canAnswer ? (
+            <button type="button" class="primary" onClick={() => void act('accept')}>
+              {t('answer')}
+            </button>
+          ) : null}
           {ringingIn ? (
             <button type="button" onClick={() => void act('reject')}>
               {t('decline')}

@@ -1,4 +1,5 @@
 /** The popup's header: the connection in words, why when it failed, who the agent is. */
+import type { ComponentChildren } from 'preact';
 import browser from 'webextension-polyfill';
 import { displayText } from '../shared/format';
 import type { StatusView } from '../shared/messages';
@@ -17,9 +18,11 @@ export interface StatusHeaderProps {
   status: StatusView | null;
   /** Stored settings could not be used: the extension runs on defaults. */
   settingsProblem: boolean;
+  /** The agent's own availability, where the server offers presence. */
+  children?: ComponentChildren;
 }
 
-export function StatusHeader({ status, settingsProblem }: StatusHeaderProps) {
+export function StatusHeader({ status, settingsProblem, children }: StatusHeaderProps) {
   const state = status?.state ?? 'DISCONNECTED';
   const who = [
     status?.extension ? t('extensionShort', status.extension) : '',
@@ -38,6 +41,7 @@ export function StatusHeader({ status, settingsProblem }: StatusHeaderProps) {
         </button>
       </div>
       {who.length ? <p class="who">{who.join(' · ')}</p> : null}
+      {children}
       {status?.detail && state !== 'ACCESS_GRANTED' ? <p class="detail">{displayText(status.detail)}</p> : null}
       {state !== 'ACCESS_GRANTED' && state !== 'CONNECTING' ? (
         <button type="button" class="small" onClick={() => void send('reconnect', {})}>
