@@ -101,6 +101,8 @@ export function Options() {
     const permission = requestOrigins(neededOrigins(draft));
     void permission.then(async (granted) => {
       saving.current = true;
+      // What the notice said before (an import's "check, then save") no longer holds.
+      setNotice(null);
       try {
         const result = await send('saveOptions', { settings: draft, credentials: credentialChanges(typed) });
         if (!result.ok) {

@@ -280,42 +280,46 @@ async function problemsOf(folder: string, messages: Messages): Promise<string[]>
   const now = Date.UTC(2026, 0, 15, 12);
   await page.evaluate(drawLocale, folder, messages, now);
   const t = (key: string) => messages[key]?.message ?? key;
-  const click = async (name: string, text: string) => {
+  // Each click waits for its own effect before the next is measured: a card that grows moves the
+  // cases below it, and a point measured before the re-render would land on the wrong control.
+  const click = async (name: string, text: string, effect: string, content?: string) => {
     const point = await page.evaluate(controlAt, name, text);
     if (!point) throw new Error(`${folder}: no "${text}" in ${name}`);
     await page.mouse.click(point.x, point.y);
+    await page.waitForFunction(
+      (selector: string, wanted: string | null) => {
+        const found = document.getElementById('locale')?.shadowRoot?.querySelector(selector);
+        return !!found && (wanted === null || found.textContent === wanted);
+      },
+      {},
+      effect,
+      content ?? null,
+    );
   };
-  await click('transfer', t('transfer'));
-  await click('noting', t('addNote'));
-  await click('noted', t('addNote'));
+  await click('transfer', t('transfer'), '[data-case="transfer"] iframe.entry-frame');
+  await click('noting', t('addNote'), '[data-case="noting"] iframe.entry-frame');
+  await click('noted', t('addNote'), '[data-case="noted"] iframe');
   // The note saved in the entry frame: the frame tells the card (from the frame's own window).
-  await page.waitForFunction(() =>
-    document.getElementById('locale')?.shadowRoot?.querySelector('[data-case="noted"] iframe'),
-  );
   await page.evaluate(() => {
     const frame = document.getElementById('locale')?.shadowRoot?.querySelector('[data-case="noted"] iframe');
     const source = (frame as HTMLIFrameElement).contentWindow;
     const data = { poplineEntry: { type: 'saved', disposition: 'callback', noted: true } };
     window.dispatchEvent(new MessageEvent('message', { data, source }));
   });
-  await click('stack5', t('showAllCalls'));
-  await click('stack4', t('minimise'));
   await page.waitForFunction(
-    (fewer: string) => {
-      const shadow = document.getElementById('locale')?.shadowRoot;
-      return (
-        !!shadow?.querySelector('[data-case="transfer"] iframe.entry-frame') &&
-        !!shadow.querySelector('[data-case="noting"] iframe.entry-frame') &&
-        !!shadow.querySelector('[data-case="transferForm"] .transfer input') &&
-        !!shadow.querySelector('[data-case="noteForm"] .note-form button.tag') &&
-        !!shadow.querySelector('[data-case="noted"] .saved-note') &&
-        !!shadow.querySelector('[data-case="stack4"] .pill') &&
-        shadow.querySelector('[data-case="stack5"] .more')?.textContent === fewer
-      );
-    },
-    {},
-    t('showFewerCalls'),
+    () => !!document.getElementById('locale')?.shadowRoot?.querySelector('[data-case="noted"] .saved-note'),
   );
+  await click('stack5', t('showAllCalls'), '[data-case="stack5"] .more', t('showFewerCalls'));
+  await click('stack4', t('minimise'), '[data-case="stack4"] .pill');
+  await page.waitForFunction(() => {
+    const shadow = document.getElementById('locale')?.shadowRoot;
+    return (
+      !!shadow?.querySelector('[data-case="transfer"] iframe.entry-frame') &&
+      !!shadow.querySelector('[data-case="noting"] iframe.entry-frame') &&
+      !!shadow.querySelector('[data-case="transferForm"] .transfer input') &&
+      !!shadow.querySelector('[data-case="noteForm"] .note-form button.tag')
+    );
+  });
   return page.evaluate(layoutProblems);
 }
 

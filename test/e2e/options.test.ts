@@ -73,11 +73,26 @@ async function testConnection(page: Page): Promise<{ outcome: string; text: stri
 }
 
 async function save(page: Page): Promise<string> {
-  await page.click('[name="save"]');
-  await waitFor(async () => (await page.$eval('.notice', (e) => e.getAttribute('data-notice'))) !== '', {
-    what: 'the save notice',
+  // The notice of this save, not the one already shown (an import's): the page clears the notice when
+  // a save starts and shows its outcome when it ends; an observer set up before the click sees each.
+  await page.evaluate(() => {
+    const seen: string[] = [];
+    (window as unknown as { savedNotices: string[] }).savedNotices = seen;
+    // The page may draw the notice anew (after a save it reloads the settings): look it up each time.
+    new MutationObserver(() => {
+      const notice = document.querySelector('.notice');
+      if (notice?.getAttribute('data-notice')) seen.push(notice.textContent ?? '');
+    }).observe(document.body, { attributes: true, childList: true, subtree: true, characterData: true });
   });
-  return text(page, '.notice');
+  await page.click('[name="save"]');
+  return waitFor(
+    () =>
+      page.evaluate(() => {
+        const seen = (window as unknown as { savedNotices: string[] }).savedNotices;
+        return seen[0];
+      }),
+    { what: 'the save notice' },
+  );
 }
 
 const stored = (): Promise<Record<string, unknown>> =>
