@@ -3,7 +3,7 @@
  * its content. Only events from this very frame count: a page can post look-alike messages,
  * but it cannot send them from the frame's window.
  */
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { type EntryEvent, readEntryEvent } from '../../shared/cards/entry';
 
 /** The height before the frame has measured itself (a three-line note form). */
@@ -17,7 +17,9 @@ export function EntryFrame({ src, label, onEvent }: { src: string; label: string
   const focused = useRef(false);
   const latest = useRef(onEvent);
   latest.current = onEvent;
-  useEffect(() => {
+  // Listening from the commit that inserts the frame (a layout effect), not after the next paint: no
+  // message the frame sends can come before the listener.
+  useLayoutEffect(() => {
     const listen = (message: MessageEvent) => {
       const element = frame.current;
       if (!element || message.source !== element.contentWindow) return;
