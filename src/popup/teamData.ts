@@ -53,7 +53,8 @@ export function useTeam(): TeamData | null {
     let live = true;
     const refresh = async () => {
       try {
-        const answer = await send('teamView', { dirRev: held.current.dirRev, presRev: held.current.presRev });
+        const { dirRev, presRev } = held.current;
+        const answer = await send('teamView', dirRev < 0 ? {} : { dirRev, presRev });
         if (!live) return;
         if (applyTeamView(held.current, answer)) setGeneration((n) => n + 1);
         const { users: _u, presence: _p, full: _f, ...rest } = answer;

@@ -13,7 +13,8 @@ import { Popup } from '../../src/popup/Popup';
 import { Team } from '../../src/popup/Team';
 import { type TeamData, teamIndex } from '../../src/popup/teamData';
 import type { CardView } from '../../src/shared/cards';
-import type { StatusView } from '../../src/shared/messages';
+import { check } from '../../src/shared/guard';
+import { MESSAGES, type MessageName, type StatusView } from '../../src/shared/messages';
 import type { ClientState, DirectoryUser } from '../../src/shared/protocol';
 import type { ChatMessage } from '../../src/shared/team/messages';
 import type { TeamView } from '../../src/shared/team/view';
@@ -23,6 +24,14 @@ import { $, freshRootPerTest, root, trustedClick, until } from '../support/dom';
 jest.mock('webextension-polyfill', () => require('../support/browserMock').browserModule);
 
 freshRootPerTest();
+
+// Every request the views make must pass the background's validator (the mock router does not check).
+afterEach(() => {
+  for (const { type, body } of mock.sent) {
+    const spec = MESSAGES[type as MessageName];
+    expect([type, spec && check(spec.req as (v: unknown) => unknown, body).ok]).toEqual([type, true]);
+  }
+});
 
 const flush = () => act(async () => new Promise((resolve) => setTimeout(resolve, 0)));
 const buttons = () => [...root.querySelectorAll('button')];

@@ -57,7 +57,11 @@ describe('presence', () => {
     expect(presenceTone(state({ phone: 'ringing' }), NOW)).toBe('ringing');
     expect(presenceTone(state({ availability: 'away' }), NOW)).toBe('away');
     expect(presenceTone(state({ availability: 'dnd', phone: 'inCall' }), NOW)).toBe('dnd');
+    expect(presenceTone(state({ status: 'OFFLINE', phone: 'offline' }), NOW)).toBe('offline');
+    // The desk phone is the PBX's: on a call with the client offline is busy, idle with it offline is not free.
+    expect(presenceTone(state({ status: 'OFFLINE', phone: 'inCall' }), NOW)).toBe('busy');
     expect(presenceTone(state({ status: 'OFFLINE' }), NOW)).toBe('offline');
+    expect(isFree(state({ status: 'OFFLINE' }), NOW)).toBe(false);
     expect(presenceTone(undefined, NOW)).toBe('offline');
     expect(isFree(state(), NOW)).toBe(true);
     expect(isFree(state({ phone: 'inCall' }), NOW)).toBe(false);
@@ -68,7 +72,12 @@ describe('presence', () => {
       phone: 'phoneInCall',
       availability: 'availabilityAway',
     });
-    expect(presenceKeys(state({ status: 'OFFLINE' }), NOW)).toEqual({ phone: 'phoneOffline' });
+    expect(presenceKeys(state({ status: 'OFFLINE', phone: 'offline' }), NOW)).toEqual({ phone: 'phoneOffline' });
+    expect(presenceKeys(state({ status: 'OFFLINE', phone: 'inCall' }), NOW)).toEqual({ phone: 'phoneInCall' });
+    expect(presenceKeys(state({ status: 'OFFLINE', phone: 'offline', availability: 'dnd' }), NOW)).toEqual({
+      phone: 'phoneOffline',
+      availability: 'availabilityDnd',
+    });
     const past = state({ availability: 'dnd', until: new Date(NOW - 1000).toISOString() });
     const future = state({ availability: 'dnd', until: new Date(NOW + 1000).toISOString() });
     expect(effectiveAvailability(past, NOW)).toBe('available');

@@ -28,14 +28,18 @@ export function effectiveAvailability(state: Pick<ClientState, 'availability' | 
   return Number.isFinite(until) && until <= now ? 'available' : state.availability;
 }
 
-const isOffline = (state: ClientState) => state.status === 'OFFLINE' || state.phone === 'offline';
-
+/**
+ * The phone axis is the PBX's: a desk phone can be on a call while the person's client is offline
+ * (`status`). So only the phone's "offline" makes the row offline; a client that is offline only
+ * keeps the row from counting as free.
+ */
 export function presenceTone(state: ClientState | undefined, now: number): PresenceTone {
-  if (!state || isOffline(state)) return 'offline';
+  if (!state || state.phone === 'offline') return 'offline';
   const availability = effectiveAvailability(state, now);
   if (availability === 'dnd') return 'dnd';
   if (state.phone === 'inCall' || state.phone === 'onHold') return 'busy';
   if (state.phone === 'ringing') return 'ringing';
+  if (state.status === 'OFFLINE') return 'offline';
   return availability === 'away' ? 'away' : 'free';
 }
 
@@ -44,6 +48,9 @@ export const isFree = (state: ClientState | undefined, now: number): boolean => 
 
 /** The i18n keys of both axes' words (the phone's, then the person's; none for the person when offline). */
 export function presenceKeys(state: ClientState | undefined, now: number): { phone: string; availability?: string } {
-  if (!state || isOffline(state)) return { phone: PHONE_KEY.offline };
-  return { phone: PHONE_KEY[state.phone], availability: AVAILABILITY_KEY[effectiveAvailability(state, now)] };
+  if (!state) return { phone: PHONE_KEY.offline };
+  const availability = effectiveAvailability(state, now);
+  // What the person set, while their client is online (or when it says more than "available").
+  const said = state.status === 'ONLINE' || availability !== 'available';
+  return { phone: PHONE_KEY[state.phone], ...(said ? { availability: AVAILABILITY_KEY[availability] } : {}) };
 }
