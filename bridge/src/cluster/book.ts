@@ -17,8 +17,10 @@ import type { ClusterMetrics } from '../ops/metrics';
 import type { ActiveCall, Book, BookEvent } from '../server/calls';
 import type { SourceLog } from '../sources/types';
 import { APPLY, LOAD, RESEED } from './scripts';
+import { RedisTeamStore } from './team';
 
 export interface ClusterKeys {
+  prefix: string;
   calls: string;
   owners: string;
   seq: string;
@@ -28,6 +30,7 @@ export interface ClusterKeys {
 }
 
 export const clusterKeys = (prefix: string): ClusterKeys => ({
+  prefix,
   calls: `${prefix}calls`,
   owners: `${prefix}owners`,
   seq: `${prefix}seq`,
@@ -125,6 +128,16 @@ export class SharedBook implements Book {
 
   active(): ActiveCall[] {
     return [...this.mirror.values()];
+  }
+
+  /** The team's store on the same Redis and key prefix (the hub asks for it when the team is on). */
+  teamStore(): RedisTeamStore {
+    return new RedisTeamStore(this.writer, {
+      prefix: this.o.keys.prefix,
+      node: this.o.node,
+      streamLength: this.o.streamLength,
+      log: this.o.log,
+    });
   }
 
   /** Changes not yet in Redis. */

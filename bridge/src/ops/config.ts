@@ -8,6 +8,8 @@
 import { randomBytes } from 'node:crypto';
 import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { arrayOf, check } from '../../../src/shared/guard';
+import { type DirectoryUser, directoryUserGuard } from '../../../src/shared/protocol';
 import { writeFileAtomic } from '../auth/atomicFile';
 
 export interface SourceConfig {
@@ -51,6 +53,15 @@ export interface BridgeConfig {
     /** Lease time (ms) of a source that holds one PBX connection; renewed every third of it. */
     leaseMs: number;
   };
+  /** Presence and chat between agents (docs/bridge.md, "Team"). */
+  team: {
+    enabled: boolean;
+    /** Messages kept for one colleague who is not connected. */
+    keptPerUser: number;
+    /** The colleagues (names, mobiles, e-mails): `team.directory` in the file, or a JSON file of them. */
+    directoryFile?: string;
+    directory?: DirectoryUser[];
+  };
 }
 
 export class ConfigError extends Error {
@@ -91,6 +102,15 @@ const text =
   (expected: string, test: (s: string) => boolean = (s) => s.length > 0) =>
   (value: unknown): Parsed =>
     typeof value === 'string' && test(value) ? { ok: true, value } : { ok: false, expected };
+
+const flag = (value: unknown, text: boolean): Parsed => {
+  if (typeof value === 'boolean') return { ok: true, value };
+  if (text && typeof value === 'string' && /^(true|false|1|0|yes|no)$/i.test(value.trim()))
+    return { ok: true, value: /^(true|1|yes)$/i.test(value.trim()) };
+  return { ok: false, expected: 'true or false' };
+};
+
+const directoryList = arrayOf(directoryUserGuard, { max: 100_000 });
 
 const HOST = /^[0-9A-Za-z.:_-]{1,253}$/;
 
@@ -216,6 +236,29 @@ export const SETTINGS: Setting[] = [
     parse: int(1000, 120_000),
   },
   {
+    key: 'team.enabled',
+    env: 'TEAM',
+    flag: 'team',
+    default: false,
+    help: 'presence and chat between agents (the Team view): directory, availability, messages',
+    parse: flag,
+  },
+  {
+    key: 'team.keptPerUser',
+    env: 'TEAM_KEPT_PER_USER',
+    flag: 'team-kept-per-user',
+    default: 200,
+    help: 'messages kept for a colleague who is not connected (oldest dropped)',
+    parse: int(1, 10_000),
+  },
+  {
+    key: 'team.directoryFile',
+    env: 'TEAM_DIRECTORY',
+    flag: 'team-directory',
+    help: 'JSON file listing the colleagues ({extension, fullName, mobile, email, ...}); agents who connect are added',
+    parse: text('a file path'),
+  },
+  {
     key: 'limits.frameBytes',
     env: 'FRAME_BYTES',
     flag: 'frame-bytes',
@@ -277,6 +320,7 @@ const FILE_KEYS = new Set(['sources', ...SETTINGS.map((s) => s.key.split('.')[0]
 const NESTED: Record<string, Set<string>> = {
   tls: new Set(['certFile', 'keyFile']),
   cluster: new Set(SETTINGS.filter((s) => s.key.startsWith('cluster.')).map((s) => s.key.slice(8))),
+  team: new Set([...SETTINGS.filter((s) => s.key.startsWith('team.')).map((s) => s.key.slice(5)), 'directory']),
   limits: new Set(SETTINGS.filter((s) => s.key.startsWith('limits.')).map((s) => s.key.slice(7))),
 };
 const ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
@@ -488,6 +532,25 @@ export function loadConfig(o: LoadOptions): BridgeConfig {
       `--redis: got ${JSON.stringify(redactUrl(redisFlag))}, expected no password on the command line (every user of the machine sees it): give the URL in ${ENV_PREFIX}REDIS or the config file`,
     );
   out.cluster ??= {};
+  const team = out.team as BridgeConfig['team'];
+  const listed = fromFile(file, 'team.directory');
+  if (team.directoryFile) {
+    team.directoryFile = resolve(team.directoryFile);
+    try {
+      const value = JSON.parse(readFileSync(team.directoryFile, 'utf8')) as unknown;
+      const checked = check(directoryList, isRecord(value) ? value.directory : value);
+      if (checked.ok) team.directory = checked.value;
+      else problems.push(`team.directoryFile: ${JSON.stringify(team.directoryFile)}: ${checked.error}`);
+    } catch (error) {
+      problems.push(
+        `team.directoryFile: cannot read ${JSON.stringify(team.directoryFile)} (${(error as Error).message})`,
+      );
+    }
+  } else if (listed !== undefined) {
+    const checked = check(directoryList, listed);
+    if (checked.ok) team.directory = checked.value;
+    else problems.push(`team.directory: ${checked.error}`);
+  }
   out.sources = o.skipSources ? [] : checkSources(file.sources, o.sourceTypes, problems);
   if (problems.length) throw new ConfigError(problems);
 

@@ -28,6 +28,7 @@ import { HistoryStore } from './history';
 import { type Authenticator, CtiHub, type HubOptions, type Throttle } from './hub';
 import { DEFAULT_HUB_LIMITS } from './limits';
 import { entryOf, SourceRouter } from './router';
+import type { TeamOptions } from './team';
 
 export const SOURCE_TYPES: Record<string, SourceFactory> = {
   simulator: simulatorFactory,
@@ -274,6 +275,11 @@ export interface StartOptions {
   leased?: string[];
 }
 
+const teamOptions = (team: BridgeConfig['team']): TeamOptions => ({
+  keptPerUser: team.keptPerUser,
+  ...(team.directory ? { directory: team.directory } : {}),
+});
+
 /** Starts a bridge from a configuration; works in any process (tests run it in a child). */
 export async function startBridge(config: BridgeConfig, options: StartOptions = {}): Promise<RunningBridge> {
   const log = options.log ?? createLogger({ level: config.logLevel });
@@ -310,6 +316,9 @@ export async function startBridge(config: BridgeConfig, options: StartOptions = 
       heartbeat: config.heartbeat,
       handshakeTimeoutMs: config.limits.handshakeTimeoutMs,
       limits: { ...DEFAULT_HUB_LIMITS, ...config.limits },
+      // Presence and chat (bridge/src/server/team.ts), and whether a source can answer an agent's phone.
+      ...(config.team?.enabled ? { team: teamOptions(config.team) } : {}),
+      accept: sources.some((source) => typeof source.accept === 'function'),
     },
     auth: authority,
     sources,

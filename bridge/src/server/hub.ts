@@ -66,7 +66,8 @@ export interface CommandPort {
 
 export interface HubDeps {
   auth: Authenticator;
-  book: BookView;
+  /** A cluster's book also gives the team's store on its Redis. */
+  book: BookView & { teamStore?(): TeamStore };
   commands: CommandPort;
   throttle?: Throttle;
   metrics?: HubMetrics;
@@ -141,7 +142,7 @@ export class CtiHub<O extends HubOptions = HubOptions> {
     });
     const hub = this;
     this.team = options.team
-      ? new Team(options.team, deps.teamStore ?? new LocalTeamStore(), {
+      ? new Team(options.team, deps.teamStore ?? deps.book.teamStore?.() ?? new LocalTeamStore(), {
           *clients() {
             for (const c of hub.clients) if (c.granted) yield c;
           },

@@ -190,7 +190,7 @@ export class Team {
         return;
       } catch (error) {
         if (attempt === 0) this.host.log.warn('team: store not reachable yet; retrying', { error: String(error) });
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(2000, 50 * 2 ** attempt)));
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(2000, 50 * 2 ** attempt)).unref());
       }
     }
   }
