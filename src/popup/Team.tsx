@@ -14,7 +14,8 @@ import { send, t } from '../ui/messenger';
 import { placeCall, resultText } from './dial';
 import type { TeamData } from './teamData';
 
-const SHOWN = 100;
+/** Rows drawn at first (a popup shows about ten): a keystroke redraws at most these; "Show more" adds pages. */
+const SHOWN = 25;
 
 export interface TeamProps {
   team: TeamData;
@@ -33,11 +34,12 @@ export function presenceText(member: TeamMember, now: number): string {
 
 export function Team({ team, canDial, transferable, onMessage, onFavourites }: TeamProps) {
   const [query, setQuery] = useState('');
+  const [limit, setLimit] = useState(SHOWN);
   const favourites = useMemo(() => new Set(team.view.favourites), [team.view.favourites]);
   const now = Date.now();
   const found = useMemo(
-    () => searchTeam(team.index, { query, favourites, me: team.view.me, limit: SHOWN, now }),
-    [team.index, query, favourites, team.view.me],
+    () => searchTeam(team.index, { query, favourites, me: team.view.me, limit, now }),
+    [team.index, query, favourites, team.view.me, limit],
   );
   return (
     <section class="team" aria-labelledby="team-title">
@@ -48,7 +50,10 @@ export function Team({ team, canDial, transferable, onMessage, onFavourites }: T
         value={query}
         placeholder={t('teamSearchPlaceholder')}
         aria-label={t('teamSearchLabel')}
-        onInput={(event) => setQuery(event.currentTarget.value)}
+        onInput={(event) => {
+          setQuery(event.currentTarget.value);
+          setLimit(SHOWN);
+        }}
       />
       {found.members.length ? (
         <ul class="team-list">
@@ -71,7 +76,12 @@ export function Team({ team, canDial, transferable, onMessage, onFavourites }: T
         <p class="empty">{query ? t('teamNoMatch') : t('teamEmpty')}</p>
       )}
       {found.total > found.members.length ? (
-        <p class="hint">{t('teamMore', String(found.members.length), String(found.total))}</p>
+        <p class="hint team-more">
+          <span>{t('teamMore', String(found.members.length), String(found.total))}</span>{' '}
+          <button type="button" class="link" onClick={() => setLimit(limit + 100)}>
+            {t('teamShowMore')}
+          </button>
+        </p>
       ) : null}
     </section>
   );
