@@ -182,3 +182,28 @@ test('a node that dies: its agents go OFFLINE elsewhere once its presence expire
   c.server.closeAllConnections();
   c.server.close();
 });
+
+test('Redis restarted empty: the nodes read the team stream again, messages flow, presence is written back', async () => {
+  const a = await node('team-a');
+  const b = await node('team-b');
+  const onA = await agent(a, 'a1001');
+  const onB = await agent(b, 'a1002');
+  await waitState(onA, '1002', { status: 'ONLINE' });
+  await redis.restart(300);
+  // Presence is rewritten by each node within its refresh period.
+  const deadline = Date.now() + 20_000;
+  while (!redis.cli('HGET', 'popline:team:online:team-b', '1002') && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  expect(redis.cli('HGET', 'popline:team:online:team-b', '1002')).toBe('1');
+  // A message after the restart crosses the nodes (retried while the connections come back).
+  let sent: Frame | undefined;
+  for (let i = 0; i < 40 && !sent?.ok; i++) {
+    sent = await onA.request({ op: 'sendMessage', to: '1002', content: 'after the restart' });
+    if (!sent.ok) await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  expect(sent).toMatchObject({ ok: true });
+  await onB.waitFor((f) => f.op === 'messageReceived' && f.id === sent?.messageId, { timeout: 10_000 });
+  await onA.waitFor((f) => f.op === 'messageStatus' && f.ids[0] === sent?.messageId && f.state === 'delivered');
+  expect(onA.closed).toBeUndefined();
+  expect(onB.closed).toBeUndefined();
+});
