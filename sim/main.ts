@@ -84,6 +84,7 @@ async function serve(): Promise<void> {
   CTI server   ${sim.ctiUrl}   (token "${values.token ?? DEFAULT_TOKEN}", any extension)
   demo CRM     ${sim.crmUrl}
   control API  ${sim.origin}/control/
+  team         ${sim.cti.team ? `${sim.cti.team.directory().length} directory page(s): ${sim.origin}/control/team` : 'off'}
 ${ozekiBanner(sim.ozeki)}Try: npm run sim -- call --from "+49 30 1234567" --name "Anna Schmidt" --to ${values.agent}`);
   if (values.traffic) sim.traffic.start({ calls: Number(values.traffic) });
   if (values.scenario) void sim.scenario(await loadScenario(values.scenario));
