@@ -5,7 +5,7 @@
  */
 import browser from 'webextension-polyfill';
 import { log } from '../shared/log';
-import { LIVENESS_PORT } from '../shared/messages';
+import { LIVENESS_PORT, TEAM_PORT } from '../shared/messages';
 import { onCallEvent } from './calls';
 import { CRMLOG_ALARM, drainOutbox, onCrmPageLoaded, onOnlineAgain, resumeCallLog } from './crmlog';
 import { onDialCommand, onDialMenuClicked, onDialNotificationClicked, setUpDialMenus } from './dial/browserUi';
@@ -34,7 +34,7 @@ import { onConfigChanged } from './storage/config';
 import { readState } from './storage/state';
 import { resyncTabs, tabActivated, tabClosed } from './tabs';
 import { syncCrmScripts } from './tabs/crmSites';
-import { AVAILABILITY_ALARM, onAvailabilityExpired, onTeamFrame } from './team';
+import { AVAILABILITY_ALARM, onAvailabilityExpired, onTeamFrame, watchFromPopup } from './team';
 import { onChatNotificationClicked, retainMessages } from './team/chat';
 
 const WATCHDOG = 'popline-watchdog';
@@ -89,6 +89,15 @@ browser.windows.onFocusChanged.addListener(async (windowId) => {
 // CRM tabs hold a port open: when this worker is stopped the port breaks, the tab reconnects,
 // and that wakes the worker at once, so a call is never left waiting for the watchdog.
 browser.runtime.onConnect.addListener((port) => {
+  // An open popup watches the team (issue 16): only our popup page, never a tab.
+  const popup = browser.runtime.getURL('popup.html');
+  if (
+    port.name === TEAM_PORT &&
+    port.sender?.id === browser.runtime.id &&
+    !port.sender.tab &&
+    port.sender.url?.startsWith(popup)
+  )
+    return watchFromPopup(port);
   if (port.name !== LIVENESS_PORT || port.sender?.id !== browser.runtime.id || !port.sender.tab) port.disconnect();
   else port.postMessage('ok');
 });

@@ -3,12 +3,15 @@
  * since the revisions it has (the directory once, then presence deltas), and indexed for search.
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import browser from 'webextension-polyfill';
+import { TEAM_PORT } from '../shared/messages';
 import type { ClientState, DirectoryUser } from '../shared/protocol';
 import { buildIndex, memberOf, type TeamIndex } from '../shared/team/directory';
 import type { TeamView } from '../shared/team/view';
 import { send } from '../ui/messenger';
 
-const TEAM_POLL_MS = 400;
+/** The background says when the team changed (a port); the poll is the fallback while the worker wakes. */
+const TEAM_POLL_MS = 1000;
 
 export interface TeamData {
   view: Omit<TeamView, 'users' | 'presence' | 'full'>;
@@ -51,23 +54,54 @@ export function useTeam(): TeamData | null {
   const [generation, setGeneration] = useState(0);
   useEffect(() => {
     let live = true;
+    // One ask at a time (a delta applies only on top of the answer before it); a nudge meanwhile asks again after.
+    let asking = false;
+    let again = false;
+    const ask = async () => {
+      const { dirRev, presRev } = held.current;
+      const answer = await send('teamView', dirRev < 0 ? {} : { dirRev, presRev });
+      if (!live) return;
+      if (applyTeamView(held.current, answer)) setGeneration((n) => n + 1);
+      const { users: _u, presence: _p, full: _f, ...rest } = answer;
+      setView((old) => (old && JSON.stringify(old) === JSON.stringify(rest) ? old : rest));
+    };
     const refresh = async () => {
+      if (asking) {
+        again = true;
+        return;
+      }
+      asking = true;
       try {
-        const { dirRev, presRev } = held.current;
-        const answer = await send('teamView', dirRev < 0 ? {} : { dirRev, presRev });
-        if (!live) return;
-        if (applyTeamView(held.current, answer)) setGeneration((n) => n + 1);
-        const { users: _u, presence: _p, full: _f, ...rest } = answer;
-        setView((old) => (old && JSON.stringify(old) === JSON.stringify(rest) ? old : rest));
-      } catch {
-        // The worker is waking up: the next poll asks again.
+        do {
+          again = false;
+          await ask().catch(() => undefined); // The worker is waking up: the next nudge or poll asks again.
+        } while (again && live);
+      } finally {
+        asking = false;
       }
     };
     void refresh();
     const timer = setInterval(refresh, TEAM_POLL_MS);
+    let port: ReturnType<typeof browser.runtime.connect> | undefined;
+    const watch = () => {
+      try {
+        port = browser.runtime.connect({ name: TEAM_PORT });
+        port.onMessage.addListener(() => void refresh());
+        // A stopped worker breaks the port: watch again (which wakes the worker), and ask.
+        port.onDisconnect.addListener(() => {
+          if (!live) return;
+          setTimeout(watch, 200);
+          void refresh();
+        });
+      } catch {
+        // Not in an extension page (tests): the poll does.
+      }
+    };
+    watch();
     return () => {
       live = false;
       clearInterval(timer);
+      port?.disconnect();
     };
   }, []);
   const index = useMemo(() => teamIndex(held.current), [generation]);

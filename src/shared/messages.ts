@@ -283,5 +283,7 @@ export interface Envelope<K extends MessageName = MessageName> {
 
 /** The port CRM tabs keep open to the background (see background/index.ts). */
 export const LIVENESS_PORT = 'popline-live';
+/** The port an open popup holds: the background says "the team changed" on it, and the popup asks (teamView). */
+export const TEAM_PORT = 'popline-team';
 
 export const envelopeGuard = obj({ popline: literal(1), type: str(64), body: (v: unknown) => v });

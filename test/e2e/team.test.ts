@@ -72,7 +72,7 @@ test('a colleague goes on a call: their row changes (figure: PBX event to popup 
   const latencies: number[] = [];
   for (let i = 0; i < 8; i++) {
     const started = Date.now();
-    const call = e2e.sim.pbx.ring({ from: '+493055500' + i, to: '1002' });
+    const call = e2e.sim.pbx.ring({ from: `+493055500${i}`, to: '1002' });
     e2e.sim.pbx.setState(call.sessionId, 'incall');
     await popup.waitForFunction(
       () => document.querySelector('.team-row[data-extension="1002"] .presence')?.textContent?.startsWith('On a call'),
@@ -131,6 +131,49 @@ test('Do Not Disturb keeps a new call quiet (after a positive control); its expi
   await waitFor(async () => (await badge(await e2e.worker())) !== 'DND', { what: 'DND to end', timeout: 20_000 });
   const after = pbx.ring({ from: '+4930777888', name: 'After Caller', to: '1001' });
   await waitForCard(crm, after.sessionId);
+});
+
+test('Do Not Disturb: no notification for a new call when no CRM tab shows cards (after a positive control)', async () => {
+  const { pbx } = e2e.sim;
+  const worker = await e2e.worker();
+  await waitFor(
+    async () =>
+      Object.keys(((await worker.evaluate(() => chrome.storage.session.get('tabs'))).tabs as object) ?? {}).length ===
+      0,
+    { what: 'no CRM tabs' },
+  );
+  await worker.evaluate(() => {
+    const scope = self as unknown as { shown?: string[] };
+    scope.shown = [];
+    const create = chrome.notifications.create;
+    chrome.notifications.create = function (this: unknown, ...args: unknown[]) {
+      scope.shown?.push(args[0] as string);
+      return (create as (...a: unknown[]) => unknown).apply(this, args);
+    } as typeof chrome.notifications.create;
+  });
+  const shown = async () => (await e2e.worker()).evaluate(() => (self as unknown as { shown: string[] }).shown);
+  // Positive control: available, a ringing call is notified.
+  const control = pbx.ring({ from: '+4930121212', name: 'Notify Me', to: '1001' });
+  await waitFor(async () => (await shown()).includes(`popline-call-${control.sessionId}`), {
+    what: 'the notification',
+  });
+  pbx.hangup(control.sessionId);
+  await e2e.sim.cti.team?.set('1001', { availability: 'dnd' });
+  await waitFor(async () => (await badge(await e2e.worker())) === 'DND', { what: 'DND' });
+  const quiet = pbx.ring({ from: '+4930343434', name: 'Quiet Please', to: '1001' });
+  await waitFor(async () => (await quietCalls(await e2e.worker())).includes(quiet.sessionId), {
+    what: 'the quiet call',
+  });
+  pbx.setState(quiet.sessionId, 'noanswer');
+  await waitFor(
+    async () => {
+      const { book } = await (await e2e.worker()).evaluate(() => chrome.storage.session.get('book'));
+      return (book as { calls: Record<string, { phase: string }> }).calls[quiet.sessionId]?.phase === 'ended';
+    },
+    { what: 'the quiet call missed' },
+  );
+  // Neither ringing nor missed was notified; the call is still in the history.
+  expect((await shown()).filter((id) => id.includes(quiet.sessionId))).toEqual([]);
 });
 
 test('Answer on the ringing card answers the simulated call', async () => {
@@ -207,6 +250,13 @@ test('a message between two agents in two profiles: notification, unread count, 
     expect(await otherPopup.evaluate(() => document.querySelectorAll('.message img, .message script').length)).toBe(0);
     expect(await otherPopup.evaluate(() => (window as { pwned?: number }).pwned)).toBeUndefined();
     await waitFor(async () => (await badge(await other.worker())) === '', { what: "1002's badge cleared" });
+    // The link opens only on a click, in a new tab (through the background).
+    const opened = other.browser.waitForTarget((target) => target.url().startsWith('https://crm.example/c/7'), {
+      timeout: 10_000,
+    });
+    await (await otherPopup.$('a.message-link'))?.click();
+    await opened;
+    await otherPopup.bringToFront();
 
     // 1002 answers; 1001 reads it, and sees its own message read.
     await otherPopup.type('.composer textarea', 'On my way');

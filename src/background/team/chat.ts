@@ -17,11 +17,17 @@ import { getSettings } from '../settings';
 import { mutate, readState } from '../storage/state';
 import { MessageStore } from './db';
 import { chatOn, ownExtension } from './self';
-import { loadDirectory } from './store';
+import { loadDirectory, nudgeWatchers } from './store';
 
 export const messages = new MessageStore();
 export const CHAT_NOTIFICATION = 'popline-chat-';
 const MAX_MESSAGES = 20_000;
+/**
+ * Receipts for ids not stored yet: the server may deliver a message (and say so) before its
+ * `result` reaches the sender's worker. Kept in memory (the send that waits for it is too), bounded.
+ */
+const early = new Map<string, 'delivered' | 'read'>();
+const MAX_EARLY = 500;
 
 async function displayName(extension: string): Promise<string> {
   const user = (await loadDirectory()).users.get(extension);
@@ -37,6 +43,7 @@ async function setUnread(peer: string, change: (count: number) => number): Promi
     state.team = { ...state.team, unread: Object.fromEntries(unread) };
     updateBadge(state);
   });
+  nudgeWatchers();
 }
 
 export async function onMessageReceived(frame: ServerFrameOf<'messageReceived'>): Promise<void> {
@@ -69,11 +76,18 @@ export async function onMessageReceived(frame: ServerFrameOf<'messageReceived'>)
 }
 
 export async function onMessageStatus(frame: ServerFrameOf<'messageStatus'>): Promise<void> {
+  const found = new Set<string>();
   await messages.update(frame.ids, (message) => {
+    found.add(message.id);
     if (message.direction !== 'out' || message.peer !== frame.by) return undefined;
     const delivery = advance(message.delivery, frame.state);
     return delivery === message.delivery ? undefined : { ...message, delivery };
   });
+  for (const id of frame.ids) {
+    if (found.has(id)) continue;
+    early.set(id, advance(early.get(id), frame.state) as 'delivered' | 'read');
+    if (early.size > MAX_EARLY) early.delete(early.keys().next().value as string);
+  }
 }
 
 export async function sendChat(to: string, content: string): Promise<ChatSendResult> {
@@ -102,8 +116,11 @@ export async function sendChat(to: string, content: string): Promise<ChatSendRes
   }
   const sent: ChatMessage = { ...local, id: result.messageId ?? local.id, delivery: 'sent' };
   // A receipt may have come before the result: keep the furthest state.
-  const early = result.messageId ? await messages.get(result.messageId) : undefined;
-  if (early?.delivery) sent.delivery = advance('sent', early.delivery);
+  const receipt = result.messageId ? early.get(result.messageId) : undefined;
+  if (receipt && result.messageId) {
+    sent.delivery = advance('sent', receipt);
+    early.delete(result.messageId);
+  }
   await messages.rename(local.id, sent);
   return { ok: true, message: sent };
 }

@@ -18,9 +18,24 @@ import type { RuntimeState } from '../storage';
 import { mutate, readState } from '../storage/state';
 import { onMessageReceived, onMessageStatus } from './chat';
 import { inDnd, ownExtension, presenceOn } from './self';
-import { addDirectoryPage, loadDirectory, setPresence, setUser } from './store';
+import { addDirectoryPage, loadDirectory, nudgeWatchers, setPresence, setUser, watchTeam } from './store';
 
 export const AVAILABILITY_ALARM = 'popline-availability-expiry';
+
+/** An open popup's port (index.ts checks it is our popup): told when the team changed, so it asks at once. */
+export function watchFromPopup(port: {
+  postMessage(m: unknown): void;
+  onDisconnect: { addListener(f: () => void): void };
+}) {
+  const stop = watchTeam(() => {
+    try {
+      port.postMessage('changed');
+    } catch {
+      stop();
+    }
+  });
+  port.onDisconnect.addListener(() => stop());
+}
 const MAX_QUIET = 200;
 
 /** Presence and chat frames, as the connector hands them over. */
@@ -60,6 +75,7 @@ async function setSelf(self: ClientState): Promise<void> {
     state.team = { ...state.team, self };
     updateBadge(state);
   });
+  nudgeWatchers();
   await browser.alarms.clear(AVAILABILITY_ALARM);
   const until = self.until ? Date.parse(self.until) : Number.NaN;
   if (self.availability !== 'available' && Number.isFinite(until))

@@ -37,6 +37,20 @@ const valid = <T>(guard: (v: unknown) => T, list: unknown): T[] =>
     : [];
 
 let loaded: Promise<Directory> | undefined;
+/** Told (at most every 50 ms) when presence or the directory changed: the open popups' ports. */
+const watchers = new Set<() => void>();
+let nudgeTimer: ReturnType<typeof setTimeout> | undefined;
+export function watchTeam(watcher: () => void): () => void {
+  watchers.add(watcher);
+  return () => watchers.delete(watcher);
+}
+export function nudgeWatchers(): void {
+  if (nudgeTimer || !watchers.size) return;
+  nudgeTimer = setTimeout(() => {
+    nudgeTimer = undefined;
+    for (const watcher of watchers) watcher();
+  }, 50);
+}
 let flushTimer: ReturnType<typeof setTimeout> | undefined;
 const dirty = new Set<'users' | 'presence'>();
 
@@ -58,6 +72,7 @@ export function loadDirectory(): Promise<Directory> {
 /** Marks what changed and writes it soon. */
 export function saveSoon(directory: Directory, part: 'users' | 'presence'): void {
   dirty.add(part);
+  nudgeWatchers();
   if (part === 'users') directory.dirRev = Math.max(directory.dirRev, directory.presRev) + 1;
   else directory.presRev = Math.max(directory.dirRev, directory.presRev) + 1;
   flushTimer ??= setTimeout(() => {
