@@ -52,16 +52,18 @@ export async function launchChromium({ headless = true, dist = CHROME_DIST } = {
     t.type() === 'service_worker' && t.url().startsWith(`chrome-extension://${extensionId}/`);
 
   async function worker(): Promise<WebWorker> {
-    const target = await browser.waitForTarget(isWorker, { timeout: 20_000 });
-    const w = await target.worker();
-    if (!w) throw new Error('no service worker');
-    // Poll until the worker's top-level code has run (the listeners exist).
-    for (let i = 0; i < 100; i++) {
-      const ready = await w.evaluate(() => typeof chrome !== 'undefined' && !!chrome.runtime?.id).catch(() => false);
-      if (ready) return w;
+    // Generous waits: on a loaded 2-core machine a worker start can take seconds. The target is looked
+    // up again each round, as one that was closing may still be listed for a moment.
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline) {
+      const target = await browser.waitForTarget(isWorker, { timeout: Math.max(1, deadline - Date.now()) });
+      const w = await target.worker();
+      // Ready once the worker's top-level code has run (the listeners exist).
+      const ready = await w?.evaluate(() => typeof chrome !== 'undefined' && !!chrome.runtime?.id).catch(() => false);
+      if (w && ready) return w;
       await new Promise((r) => setTimeout(r, 50));
     }
-    throw new Error('service worker did not start');
+    throw new Error('service worker did not start within 20 s');
   }
 
   async function stopWorker({ ifRunning = false } = {}): Promise<boolean> {
@@ -75,8 +77,8 @@ export async function launchChromium({ headless = true, dist = CHROME_DIST } = {
     const w = await target.worker();
     if (!w) throw new Error('stopWorker: the worker target has no worker to close');
     await w.close();
-    for (let i = 0; i < 200 && browser.targets().includes(target); i++) await new Promise((r) => setTimeout(r, 10));
-    if (browser.targets().includes(target)) throw new Error('stopWorker: the service worker did not stop within 2 s');
+    for (let i = 0; i < 1000 && browser.targets().includes(target); i++) await new Promise((r) => setTimeout(r, 10));
+    if (browser.targets().includes(target)) throw new Error('stopWorker: the service worker did not stop within 10 s');
     return true;
   }
 
