@@ -35,15 +35,18 @@ async function displayName(extension: string): Promise<string> {
 }
 
 async function setUnread(peer: string, change: (count: number) => number): Promise<void> {
-  await mutate((state) => {
+  const changed = await mutate((state) => {
     const unread = new Map(Object.entries(state.team.unread));
-    const next = change(unread.get(peer) ?? 0);
+    const before = unread.get(peer) ?? 0;
+    const next = change(before);
+    if (next === before) return false;
     if (next > 0) unread.set(peer, next);
     else unread.delete(peer);
     state.team = { ...state.team, unread: Object.fromEntries(unread) };
     updateBadge(state);
+    return true;
   });
-  nudgeWatchers();
+  if (changed) nudgeWatchers();
 }
 
 export async function onMessageReceived(frame: ServerFrameOf<'messageReceived'>): Promise<void> {
