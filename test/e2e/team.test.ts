@@ -9,6 +9,7 @@ import type { Page, WebWorker } from 'puppeteer-core';
 import { CHROME_DIST, clickCardControl, type ExtensionBrowser, launchChromium, waitFor } from '../support/browsers';
 import { configure, connectionState, settingsFor } from '../support/extension';
 import { cardOf, type E2E, startE2E, waitForCard } from '../support/session';
+import { evaluateIn, isolatedWorld, sendFromWorld } from '../support/world';
 
 jest.setTimeout(180_000);
 
@@ -271,5 +272,51 @@ test('a message between two agents in two profiles: notification, unread count, 
     );
   } finally {
     await other.close();
+  }
+});
+
+test("the team's messages and port are PopLine's pages' only: refused from the content-script world, and nothing sent", async () => {
+  const crm = await openCrm();
+  const world = await isolatedWorld(crm);
+  try {
+    // Positive control: this world is PopLine's content script, and the background answers it.
+    const hello = (await sendFromWorld(world, 'contentHello', { visible: true })) as { cards?: unknown[] };
+    expect(Array.isArray(hello?.cards)).toBe(true);
+    const before = (await e2e.sim.cti.team?.pending('1003'))?.length ?? 0;
+    const attempts: [string, unknown][] = [
+      ['teamView', {}],
+      ['teamSetAvailability', { availability: 'dnd', expiry: 'never' }],
+      ['teamFavourite', { extension: '1003', on: true }],
+      ['chatConversations', {}],
+      ['chatConversation', { peer: '1003' }],
+      ['chatSend', { to: '1003', content: 'sent by the page' }],
+      ['chatSearch', { query: 'a' }],
+      ['openLink', { url: 'https://evil.example/' }],
+    ];
+    for (const [type, body] of attempts) {
+      const answer = (await sendFromWorld(world, type, body)) as { noAnswer?: boolean } | null;
+      expect({ type, refused: answer?.noAnswer === true }).toEqual({ type, refused: true });
+    }
+    // The team port from a tab is closed at once (the popup's is kept: the other tests' rows change through it).
+    const port = await evaluateIn(
+      world,
+      `new Promise((resolve) => { const p = chrome.runtime.connect({ name: 'popline-team' }); p.onDisconnect.addListener(() => resolve('closed')); setTimeout(() => resolve('open'), 2000); })`,
+    );
+    expect(port).toBe('closed');
+    // Nothing happened: no message kept for 1003, still available, no tab opened.
+    expect((await e2e.sim.cti.team?.pending('1003'))?.length ?? 0).toBe(before);
+    expect(e2e.sim.cti.team?.stateOf('1001').availability).toBe('available');
+    expect(e2e.chromium.browser.targets().some((t) => t.url().startsWith('https://evil.example'))).toBe(false);
+    // Positive control: the same send from PopLine's popup is taken.
+    const popup = await openPopup();
+    const sent = await popup.evaluate(() =>
+      chrome.runtime.sendMessage({ popline: 1, type: 'chatSend', body: { to: '1003', content: 'from the popup' } }),
+    );
+    expect((sent as { ok: boolean }).ok).toBe(true);
+    await waitFor(async () => ((await e2e.sim.cti.team?.pending('1003'))?.length ?? 0) === before + 1, {
+      what: 'the message kept for 1003',
+    });
+  } finally {
+    await world.session.detach().catch(() => undefined);
   }
 });
