@@ -89,14 +89,10 @@ browser.windows.onFocusChanged.addListener(async (windowId) => {
 // CRM tabs hold a port open: when this worker is stopped the port breaks, the tab reconnects,
 // and that wakes the worker at once, so a call is never left waiting for the watchdog.
 browser.runtime.onConnect.addListener((port) => {
-  // An open popup watches the team (issue 16): only our popup page, never a tab.
+  // An open popup watches the team (issue 16): only our own popup page (in the toolbar, or opened
+  // in a tab); a content script's sender is the page it runs in, never one of our pages.
   const popup = browser.runtime.getURL('popup.html');
-  if (
-    port.name === TEAM_PORT &&
-    port.sender?.id === browser.runtime.id &&
-    !port.sender.tab &&
-    port.sender.url?.startsWith(popup)
-  )
+  if (port.name === TEAM_PORT && port.sender?.id === browser.runtime.id && port.sender.url?.startsWith(popup))
     return watchFromPopup(port);
   if (port.name !== LIVENESS_PORT || port.sender?.id !== browser.runtime.id || !port.sender.tab) port.disconnect();
   else port.postMessage('ok');

@@ -57,9 +57,11 @@ export function Team({ team, canDial, transferable, onMessage, onFavourites }: T
       />
       {found.members.length ? (
         <ul class="team-list">
-          {found.members.map((member) => (
+          {found.members.map((member, index) => (
             <TeamRow
-              key={member.extension}
+              // By place, not by colleague: a keystroke then patches rows instead of rebuilding them
+              // (each row's own state is tied to its colleague: TeamRow).
+              key={index}
               member={member}
               favourite={favourites.has(member.extension)}
               canDial={canDial}
@@ -110,8 +112,15 @@ function TeamRow({
   onMessage,
   onFavourites,
 }: RowProps) {
-  const [said, setSaid] = useState<{ ok: boolean; text: string } | null>(null);
-  const [asking, setAsking] = useState<{ text: string; run: () => void } | null>(null);
+  // A row is reused for another colleague as the search changes: what it said belongs to the one it was for.
+  const [saidFor, setSaidFor] = useState<{ for: string; ok: boolean; text: string } | null>(null);
+  const [askingFor, setAskingFor] = useState<{ for: string; text: string; run: () => void } | null>(null);
+  const mine = member.extension;
+  const said = saidFor?.for === mine ? saidFor : null;
+  const asking = askingFor?.for === mine ? askingFor : null;
+  const setSaid = (value: { ok: boolean; text: string }) => setSaidFor({ for: mine, ...value });
+  const setAsking = (value: { text: string; run: () => void } | null) =>
+    setAskingFor(value ? { for: mine, ...value } : null);
   const tone = presenceTone(member.state, now);
   const free = isFree(member.state, now);
   const call = async (confirmed = false) => {

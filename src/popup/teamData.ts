@@ -83,13 +83,17 @@ export function useTeam(): TeamData | null {
     void refresh();
     const timer = setInterval(refresh, TEAM_POLL_MS);
     let port: ReturnType<typeof browser.runtime.connect> | undefined;
+    let refusals = 0;
     const watch = () => {
+      const since = Date.now();
       try {
         port = browser.runtime.connect({ name: TEAM_PORT });
         port.onMessage.addListener(() => void refresh());
-        // A stopped worker breaks the port: watch again (which wakes the worker), and ask.
+        // A stopped worker breaks the port: watch again (which wakes the worker), and ask. A port
+        // closed at once is refused: after three, the poll alone does.
         port.onDisconnect.addListener(() => {
-          if (!live) return;
+          refusals = Date.now() - since < 1000 ? refusals + 1 : 0;
+          if (!live || refusals >= 3) return;
           setTimeout(watch, 200);
           void refresh();
         });

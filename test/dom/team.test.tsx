@@ -134,6 +134,11 @@ describe('the Team view', () => {
     await click(row('1002').querySelector('button[aria-label="Call Anna Schmidt"]') as Element);
     expect(mock.sent.at(-1)).toEqual({ type: 'dial', body: { number: '1002' } });
     await until(() => row('1002').querySelector('.ok'));
+    // Rows are reused as the search changes: what one said stays with its colleague.
+    await type($<HTMLInputElement>('.team-search'), 'bela');
+    expect(row('1003').querySelector('.ok')).toBeNull();
+    await type($<HTMLInputElement>('.team-search'), '');
+    expect(row('1002').querySelector('.ok')).not.toBeNull();
   });
 
   test('during a call each row offers "Transfer to …", says who is free, and uses the transfer path', async () => {
