@@ -4,6 +4,7 @@
  * badge says about availability and unread messages.
  */
 
+import { popRecords } from '../../src/background/lookup';
 import { notifyCalls } from '../../src/background/notify';
 import { updateBadge } from '../../src/background/pbx/badge';
 import { initialRuntime, type RuntimeState } from '../../src/background/storage';
@@ -127,6 +128,23 @@ describe('Do Not Disturb', () => {
     notifyCalls(noTabs, defaultSettings, [call('loud'), call('quiet')]);
     expect(created).toEqual(['popline-call-loud']);
   });
+});
+
+test('a quiet call opens no CRM record until the agent answers it (a loud one does: the positive control)', () => {
+  const state = granted();
+  state.book.calls = { loud: call('loud'), quiet: call('quiet') };
+  state.team = { ...state.team, quiet: ['quiet'] };
+  const settings = {
+    ...defaultSettings,
+    record: {
+      ...defaultSettings.record,
+      openInbound: 'ringing' as const,
+      urlTemplate: 'https://crm.example/find?n={e164}',
+    },
+  };
+  popRecords(state, settings, [call('loud'), call('quiet')]);
+  expect(state.lookups.loud?.recordDone).toBe(true);
+  expect(state.lookups.quiet?.recordDone).toBeUndefined();
 });
 
 describe('the toolbar badge', () => {

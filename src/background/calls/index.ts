@@ -43,9 +43,9 @@ export function onCallEvent(event: CallEvent): Promise<void> {
     // Ended calls are logged with what their lookup found, which pruning forgets (docs/crm.md).
     const lookups = state.lookups;
     pruneEnded(state, settings, now);
-    trackLookups(state, settings, changed, now);
-    // Do Not Disturb: new calls get no card and no notification (docs/team.md).
+    // Do Not Disturb: new calls get no card, no notification, no record pop (docs/team.md).
     quietNewCalls(state, known, changed);
+    trackLookups(state, settings, changed, now);
     await pushToTabs(state);
     notifyCalls(state, settings, changed);
     updateBadge(state);

@@ -25,7 +25,10 @@ const inFlight = new Set<string>();
 
 /** Opens the records that are due, marking each call's record pop done first. Inside `mutate`. */
 export function popRecords(state: RuntimeState, settings: Settings, calls: Call[], now = Date.now()): void {
+  // Calls kept quiet by Do Not Disturb (background/team) open no record until the agent answers them.
+  const quiet = new Set(state.team.quiet);
   for (const call of calls) {
+    if (quiet.has(call.sessionId) && call.answeredAt === undefined) continue;
     const entry = state.lookups[call.sessionId];
     const name = shownMatch(entry)?.name ?? call.remoteName;
     const decision = decideRecord(call, entry, settings, {
