@@ -4,7 +4,8 @@
  * on one node at a time through a lease (lease.ts). Three connections, as ioredis documents: one for
  * commands, one for the blocking stream read (duplicate()), and the leases share the first. The
  * offline queue is off, so an outage is seen and counted rather than buffered inside the client; the
- * book holds and counts what waits. Reconnects back off with full jitter.
+ * book holds and counts what waits. Reconnects back off with full jitter. Call commands for a leased
+ * source go to the node holding its lease (commands.ts), each with blocking reads of its own.
  *
  * Faults: Redis away → /readyz says not ready, the agents stay connected; away past `outageMs` →
  * agents are closed with 1012 (and new ones refused) so that the load balancer moves them to a
@@ -15,8 +16,10 @@ import { Redis } from 'ioredis';
 import type { CtiSession } from '../../../src/shared/protocol';
 import type { ClusterMetrics } from '../ops/metrics';
 import type { BookEvent } from '../server/calls';
-import type { SourceLog } from '../sources/types';
+import type { RelayedCommand } from '../server/router';
+import type { CommandOutcome, SourceLog } from '../sources/types';
 import { clusterKeys, defineScripts, SharedBook } from './book';
+import { CommandRelay } from './commands';
 import { defineLeaseScripts, Lease } from './lease';
 import { REVOKE } from './scripts';
 
@@ -29,6 +32,10 @@ export interface ClusterOptions {
   /** Key prefix (several clusters on one Redis). */
   prefix?: string;
   maxBuffered?: number;
+  /** A command forwarded to a lease holder waits this long to be taken (then: not carried out). Default 5000. */
+  commandWaitMs?: number;
+  /** And this long for the result of one taken (the PBX's own timeout and a second). Default 11000. */
+  commandRunMs?: number;
 }
 
 /** What the node gives the cluster once it is built (the bridge: hub, router, tokens, history). */
@@ -42,6 +49,8 @@ export interface ClusterHost {
   resume(): void;
   startSource(id: string): Promise<void>;
   stopSource(id: string): Promise<void>;
+  /** Carries out a command forwarded by another node, with a source running here. */
+  execute(sourceId: string, command: RelayedCommand): Promise<CommandOutcome>;
 }
 
 const PRESENCE_MS = 5000;
@@ -65,6 +74,7 @@ export class Cluster {
   private readonly supervisor: ReturnType<typeof setInterval>;
   private presenceTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly prefix: string;
+  private commands: CommandRelay | undefined;
 
   constructor(
     private readonly o: ClusterOptions,
@@ -165,13 +175,25 @@ export class Cluster {
   /** Connects and loads the calls (waits up to `waitMs`; a node may start while Redis is down). */
   async start(host: ClusterHost, leased: string[], waitMs = 5000): Promise<void> {
     this.host = host;
+    this.commands = new CommandRelay(
+      this.writer,
+      {
+        prefix: this.prefix,
+        node: this.node,
+        waitMs: this.o.commandWaitMs ?? 5000,
+        runMs: this.o.commandRunMs ?? 11_000,
+      },
+      (sourceId, command) => host.execute(sourceId, command),
+      this.log,
+    );
+    // Connected first: with no offline queue, the book's first read would otherwise be refused (and warned of).
+    await Promise.all([this.writer.connect(), this.reader.connect()].map((p) => p.catch(() => undefined)));
     this.book.start({
       event: (event) => host.publish(event),
       closed: (sourceId, session) => host.closed(sourceId, session),
       resynced: () => host.resnapshot(),
       revoked: (ids) => host.revoked(ids),
     });
-    await Promise.all([this.writer.connect(), this.reader.connect()].map((p) => p.catch(() => undefined)));
     await this.book.whenSynced(waitMs);
     for (const id of leased) {
       const lease = new Lease(
@@ -184,9 +206,11 @@ export class Cluster {
             this.metrics?.leaseHeld.set(id, 1);
             await this.book.whenSynced(this.o.leaseMs);
             await host.startSource(id);
+            this.commands?.serve(id);
           },
           lost: async () => {
             this.metrics?.leaseHeld.set(id, 0);
+            await this.commands?.unserve(id);
             await host.stopSource(id);
           },
         },
@@ -197,6 +221,17 @@ export class Cluster {
       lease.start();
     }
     this.reportPresence();
+  }
+
+  /** Passes a command for a leased source held by another node to that node; resolves with its outcome. */
+  forward(sourceId: string, command: RelayedCommand): Promise<CommandOutcome> {
+    if (!this.commands) return Promise.resolve({ ok: false, code: 'FAILED', message: 'the cluster is not started' });
+    return this.commands.forward(sourceId, command);
+  }
+
+  /** Counters of the command relay (tests). */
+  get commandStats(): { executed: number; duplicates: number; cancelled: number } | undefined {
+    return this.commands?.stats;
   }
 
   /** Tells every node that a token was revoked here (each node closes the connections holding it). */
@@ -246,6 +281,7 @@ export class Cluster {
     clearInterval(this.supervisor);
     clearTimeout(this.presenceTimer);
     await this.releaseLeases();
+    await this.commands?.close();
     await this.writer.del(`${this.prefix}presence:${this.node}`).catch(() => undefined);
     const reading = this.book.close();
     this.reader.disconnect();
@@ -260,6 +296,7 @@ export class Cluster {
     clearInterval(this.supervisor);
     clearTimeout(this.presenceTimer);
     for (const lease of this.leases.values()) lease.abandon();
+    this.commands?.crash();
     void this.book.close();
     this.reader.disconnect();
     this.writer.disconnect();

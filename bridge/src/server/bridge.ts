@@ -140,6 +140,7 @@ export class Bridge<O extends HubOptions = HubOptions> {
     if (cluster) {
       const auth = this.parts.auth as Authenticator & { applyRevoked?(ids: string[]): void };
       auth.onRevoke?.((id) => cluster.revoke(id));
+      this.router.forwarder = (sourceId, command) => cluster.forward(sourceId, command);
       await cluster.start(
         {
           publish: (event) => this.hub.publish(event),
@@ -155,6 +156,7 @@ export class Bridge<O extends HubOptions = HubOptions> {
           },
           startSource: (id) => this.router.startSource(id),
           stopSource: (id) => this.router.stopSource(id),
+          execute: (sourceId, command) => this.router.execute(sourceId, command),
         },
         this.leasedIds(),
       );

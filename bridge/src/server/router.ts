@@ -7,8 +7,10 @@ import { check } from '../../../src/shared/guard';
 import { type CtiSession, type HistoryEntry, sessionGuard } from '../../../src/shared/protocol';
 import type {
   CallCommand,
+  CallRequest,
   CallSource,
   CommandOutcome,
+  DialRequest,
   HistoryPage,
   HistoryQuery,
   SourceContext,
@@ -33,6 +35,12 @@ export interface RouterOptions {
 
 const failed = (message: string): CommandOutcome => ({ ok: false, code: 'FAILED', message });
 
+/** A command as it travels to the node that runs its source (bridge/src/cluster/commands.ts). */
+export type RelayedCommand = { op: 'dial'; request: DialRequest } | { op: CallCommand; request: CallRequest };
+
+/** Passes a command for a leased source run by another node on to that node (the cluster's relay). */
+export type Forwarder = (sourceId: string, command: RelayedCommand) => Promise<CommandOutcome>;
+
 /** The history entry of an ended call. */
 export function entryOf(session: CtiSession): HistoryEntry {
   const entry: HistoryEntry = {
@@ -55,6 +63,8 @@ export class SourceRouter {
   /** Sources that run on one node at a time (the cluster's lease), and which of them run here. */
   private readonly leased = new Set<string>();
   private readonly running = new Set<string>();
+  /** Set in a cluster: commands for a leased source that runs on another node go there. */
+  forwarder: Forwarder | undefined;
 
   constructor(
     private readonly book: Book,
@@ -190,28 +200,57 @@ export class SourceRouter {
     }
   }
 
+  /** Whether the source is leased and runs on another node (its commands go there). */
+  private elsewhere(id: string): boolean {
+    return this.leased.has(id) && !this.running.has(id);
+  }
+
   dial(c: Connection, number: string): Promise<CommandOutcome> {
-    const source = [...this.sources.values()].find((s) => s.dial && (!this.leased.has(s.id) || this.running.has(s.id)));
-    if (!source?.dial) {
+    const request = { extension: c.extension, grantId: c.grant?.id ?? '', number };
+    const sources = [...this.sources.values()].filter((s) => s.dial);
+    const local = sources.find((s) => !this.elsewhere(s.id));
+    const remote = this.forwarder && sources.find((s) => this.elsewhere(s.id));
+    if (!local && remote && this.forwarder) return this.forwarder(remote.id, { op: 'dial', request });
+    if (!local) {
       return Promise.resolve({ ok: false, code: 'UNSUPPORTED', message: 'no phone system here can place calls' });
     }
-    const dial = source.dial.bind(source);
-    return this.run(() => dial({ extension: c.extension, grantId: c.grant?.id ?? '', number }));
+    return this.execute(local.id, { op: 'dial', request });
   }
 
   call(c: Connection, command: CallCommand, sessionId: string, target?: string): Promise<CommandOutcome> {
     const owner = this.book.get(sessionId);
     const source = owner ? this.sources.get(owner.sourceId) : undefined;
     if (!source) return Promise.resolve({ ok: false, code: 'NOT_FOUND', message: 'no such call' });
-    if (this.leased.has(source.id) && !this.running.has(source.id)) {
-      return Promise.resolve(failed('the phone system’s connection is held by another bridge node; try again'));
-    }
-    const method = source[command];
-    if (!method) {
+    if (!source[command]) {
       return Promise.resolve({ ok: false, code: 'UNSUPPORTED', message: `this phone system cannot ${command}` });
     }
     const request = { extension: c.extension, grantId: c.grant?.id ?? '', sessionId, ...(target ? { target } : {}) };
-    return this.run(() => method.call(source, request));
+    if (this.elsewhere(source.id)) {
+      if (this.forwarder) return this.forwarder(source.id, { op: command, request });
+      return Promise.resolve(failed('the phone system’s connection is held by another bridge node; try again'));
+    }
+    return this.execute(source.id, { op: command, request });
+  }
+
+  /** Carries a command out with a source that runs on this node (an agent's here, or one forwarded). */
+  execute(sourceId: string, command: RelayedCommand): Promise<CommandOutcome> {
+    const source = this.sources.get(sourceId);
+    if (!source) return Promise.resolve({ ok: false, code: 'NOT_FOUND', message: 'no such phone system' });
+    if (this.elsewhere(sourceId)) {
+      return Promise.resolve(
+        failed('the phone system’s connection moved to another bridge node; not carried out, try again'),
+      );
+    }
+    if (command.op === 'dial') {
+      const dial = source.dial;
+      if (!dial) return Promise.resolve({ ok: false, code: 'UNSUPPORTED', message: 'this phone system cannot dial' });
+      return this.run(() => dial.call(source, command.request));
+    }
+    const method = source[command.op];
+    if (!method) {
+      return Promise.resolve({ ok: false, code: 'UNSUPPORTED', message: `this phone system cannot ${command.op}` });
+    }
+    return this.run(() => method.call(source, command.request));
   }
 
   /** One source with a history answers alone; otherwise pages are merged, newest first. */
