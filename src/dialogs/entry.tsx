@@ -34,7 +34,7 @@ const resultText = (result: ActionResult): string | null => {
   return failureText(result.code, result.message);
 };
 
-function Note({ sessionId }: { sessionId: string }) {
+function Note({ sessionId, quiet }: { sessionId: string; quiet: boolean }) {
   const [start, setStart] = useState<EntryStart | null | undefined>(undefined);
   const [message, setMessage] = useState('');
   // Every change goes to the background at once (a message per key is cheap), so a frame that
@@ -65,6 +65,7 @@ function Note({ sessionId }: { sessionId: string }) {
         onSave={save}
         onDraft={draft}
         onCancel={() => tell({ type: 'closed' })}
+        autoFocus={!quiet}
       />
       <div class="message" aria-live="polite">
         {message}
@@ -107,7 +108,11 @@ function Transfer({ sessionId }: { sessionId: string }) {
 function Entry({ params }: { params: EntryParams }) {
   return (
     <div class={`entry theme${params.dark ? ' dark' : ''}`} data-phase={params.phase}>
-      {params.kind === 'note' ? <Note sessionId={params.sessionId} /> : <Transfer sessionId={params.sessionId} />}
+      {params.kind === 'note' ? (
+        <Note sessionId={params.sessionId} quiet={params.quiet === true} />
+      ) : (
+        <Transfer sessionId={params.sessionId} />
+      )}
     </div>
   );
 }

@@ -160,6 +160,8 @@ export interface MessageMap {
   crmLogRetry: Spec<{ sessionId: string }, ActionResult>;
   /** "Open in CRM": the logged activity, or the call's CRM record. */
   crmLogOpen: Spec<{ sessionId: string }, ActionResult>;
+  /** The card's "Log now" (ends the wrap-up) or "Retry": only a call this tab shows, with a fresh gesture. */
+  crmLogNow: Spec<{ sessionId: string; gesture: Gesture }, ActionResult>;
   // The team (issue 16): presence, own availability, messages. Extension pages only.
   /** Presence and the directory; only what changed since the revisions given. */
   teamView: Spec<{ dirRev?: number; presRev?: number }, TeamView>;
@@ -254,6 +256,7 @@ export const MESSAGES: { [K in MessageName]: { from: readonly SenderKind[]; req:
   crmLogStates: { from: ['page'], req: obj({ sessionIds: arrayOf(str(1024, { min: 1 }), { max: 200 }) }) },
   crmLogRetry: { from: ['page'], req: obj({ sessionId: str(1024, { min: 1 }) }) },
   crmLogOpen: { from: ['page'], req: obj({ sessionId: str(1024, { min: 1 }) }) },
+  crmLogNow: { from: ['content'], req: obj({ sessionId: str(1024, { min: 1 }), gesture: gestureGuard }) },
   teamView: {
     from: ['page'],
     req: obj({ dirRev: optional(num({ min: 0 })), presRev: optional(num({ min: 0 })) }),

@@ -8,6 +8,7 @@ import { CALL_PHASES, END_REASONS } from './calls/state';
 import type { CardPosition, CardView, ContentState } from './cards';
 import { CSRF_KINDS } from './crm/log/csrf';
 import type { LogFetchRequest, LogFetchResult } from './crm/log/fetch';
+import type { CardCrmLog } from './crm/log/outbox';
 import type { CardLookup, CardMatch, LookupFetchResult } from './crm/lookup';
 import type { DialOutcome, SiteFeatures } from './dial/messages';
 import { CONFIRM_REASONS } from './dial/policy';
@@ -59,6 +60,13 @@ const cardLookupGuard: Guard<CardLookup> = obj({
   chosen: optional(num({ min: 0, max: 99, integer: true })),
   canCreate: optional(bool),
 });
+const cardCrmLogGuard: Guard<CardCrmLog> = obj({
+  state: oneOf(['wrapUp', 'waiting', 'logged', 'failed', 'manual'] as const),
+  dueAt: optional(time),
+  since: time,
+  reason: optional(str(1024)),
+  paused: optional(bool),
+});
 const cardViewGuard: Guard<CardView> = obj({
   sessionId: id,
   masterSessionId: optional(text),
@@ -75,6 +83,7 @@ const cardViewGuard: Guard<CardView> = obj({
   endReason: optional(oneOf(END_REASONS)),
   transferredFrom: optional(text),
   lookup: optional(cardLookupGuard),
+  crmLog: optional(cardCrmLogGuard),
 });
 const positionGuard: Guard<CardPosition> = obj({
   right: num({ min: 0, max: 10_000 }),

@@ -19,6 +19,7 @@ export function NoteForm({
   onSave,
   onCancel,
   onDraft,
+  autoFocus = true,
 }: {
   initial: CallNote;
   dispositions: readonly string[];
@@ -26,6 +27,8 @@ export function NoteForm({
   onCancel(): void;
   /** Told of every change before it is saved (the card's entry frame keeps a draft). */
   onDraft?(note: CallNote): void;
+  /** False where the form opened by itself (the card's wrap-up): the agent may be typing elsewhere. */
+  autoFocus?: boolean;
 }) {
   const [note, setNote] = useState(initial.note);
   const [disposition, setDisposition] = useState(initial.disposition);
@@ -37,7 +40,10 @@ export function NoteForm({
   const [busy, setBusy] = useState(false);
   const field = useRef<HTMLTextAreaElement>(null);
   // Opened by the agent's click: moving focus into it is expected here.
-  useEffect(() => field.current?.focus(), []);
+  const takeFocus = useRef(autoFocus);
+  useEffect(() => {
+    if (takeFocus.current) field.current?.focus();
+  }, []);
   // A tag the list no longer offers stays visible, so it can be seen and removed.
   const tags = disposition && !dispositions.includes(disposition) ? [...dispositions, disposition] : dispositions;
   const save = async () => {

@@ -128,3 +128,14 @@ test('an address that names no form renders nothing', async () => {
   expect(app.innerHTML).toBe('');
   expect(mock.sent).toEqual([]);
 });
+
+test('a form the card opened by itself (the wrap-up, q=1) leaves the focus where it is; one opened by a click takes it', async () => {
+  mock.handlers.entryOpen = () => ({ note: '', disposition: '', dispositions: ['sale'] });
+  await openEntry(new URLSearchParams({ k: 'note', s: 's1', d: '0', p: 'ended' }).toString());
+  await until(() => $('textarea'));
+  expect(document.activeElement).toBe($('textarea'));
+  render(null, app);
+  await openEntry(new URLSearchParams({ k: 'note', s: 's1', d: '0', p: 'ended', q: '1' }).toString());
+  await until(() => $('textarea'));
+  expect(document.activeElement).not.toBe($('textarea'));
+});

@@ -11,7 +11,8 @@ import type { CrmLogView } from '../../src/shared/crm/log/outbox';
 import { applyLogPreset, LOG_PRESETS } from '../../src/shared/crm/log/presets';
 import { applyPreset, CRM_PRESETS, type CrmPreset } from '../../src/shared/crm/presets';
 import { defaultSettings, type Settings } from '../../src/shared/settings';
-import { waitFor } from '../support/browsers';
+import { clickCardControl, inCardShadow, waitFor } from '../support/browsers';
+import { clickInFrame } from '../support/entry';
 import { type E2E, sleep, startE2E, waitForCard } from '../support/session';
 
 jest.setTimeout(240_000);
@@ -74,6 +75,44 @@ const waitForState = (sessionId: string, check: (view: CrmLogView) => boolean, w
     },
     { what: `${what} (${sessionId})`, timeout: 60_000 },
   );
+
+/** What the call's card says of its log (the line under the caller), read from the closed shadow root. */
+const cardLog = (sessionId: string) =>
+  inCardShadow<{ state: string; text: string; actions: string[] } | null>(
+    crmPage,
+    `function (id) {
+      const line = this.querySelector('[data-session="' + CSS.escape(id) + '"] .crm-log');
+      return line ? { state: line.dataset.crmLog, text: line.querySelector('.crm-log-text').textContent,
+        actions: [...line.querySelectorAll('button')].map((b) => b.textContent) } : null;
+    }`,
+    sessionId,
+  );
+const waitForCardLog = (sessionId: string, check: (log: { state: string; text: string }) => boolean, what: string) =>
+  waitFor(
+    async () => {
+      const log = await cardLog(sessionId).catch(() => null);
+      return log && check(log) ? log : null;
+    },
+    { what: `${what} on the card (${sessionId})`, timeout: 60_000 },
+  );
+
+/** The note form the wrap-up opened in this call's entry frame, ready to type in. */
+async function wrapUpForm(sessionId: string) {
+  const frame = await waitFor(
+    () =>
+      crmPage
+        .frames()
+        .find(
+          (f) =>
+            /-extension:\/\/[^/]+\/entry\.html#/.test(f.url()) && new URL(f.url()).hash.includes(`s=${sessionId}&`),
+        ),
+    { what: `the entry frame of ${sessionId}` },
+  );
+  await waitFor(() => frame.evaluate(() => !!document.querySelector('textarea')).catch(() => false), {
+    what: 'the note field in the entry frame',
+  });
+  return frame;
+}
 
 async function crmTabKnown(): Promise<void> {
   await waitFor(
@@ -170,8 +209,79 @@ test('answered, noted, tagged: one activity on the contact with its duration; a 
   ]);
 });
 
-test('wrap-up that runs out: the call is logged without a save, on its record though its card faded at once', async () => {
-  // The card fades as the call ends, and the worker forgets the call's lookup with it.
+test('the wrap-up on the card: the countdown and the note form as the call ends; the agent saves, one activity with the note', async () => {
+  await configure({ when: 'wrapUp', wrapUpSeconds: 600 });
+  // The agent is typing in the CRM's own page as the call ends: the wrap-up's form must not take that away.
+  await crmPage.evaluate(() => {
+    const field = document.createElement('input');
+    field.id = 'page-field';
+    document.body.append(field);
+    field.focus();
+  });
+  const sessionId = await answeredCall(ANNA_OFFICE, 1200);
+  const counting = await waitForCardLog(sessionId, (log) => log.state === 'wrapUp', 'the wrap-up countdown');
+  expect(counting.text).toMatch(/^Logs to CRM in (9|10):\d\d$/);
+  expect(counting.actions).toEqual(['Log now']);
+  const frame = await wrapUpForm(sessionId);
+  expect(await crmPage.evaluate(() => document.activeElement?.id)).toBe('page-field');
+  await sleep(1500);
+  // The countdown runs (read twice, a second and more apart), and nothing is sent while it does.
+  expect((await cardLog(sessionId))?.text).not.toBe(counting.text);
+  expect(await activitiesOf(sessionId)).toHaveLength(0);
+  // The agent writes the note in the frame (the page cannot read it there) and saves it.
+  await frame.type('textarea', 'Renewal: send the quote <today>');
+  await clickInFrame(frame, 'sale');
+  await clickInFrame(frame, 'Save note');
+  const logged = await waitForCardLog(sessionId, (log) => log.state === 'logged', 'logged');
+  expect(logged).toMatchObject({ text: 'Logged in the CRM', actions: [] });
+  const list = await activitiesOf(sessionId);
+  expect(list).toHaveLength(1);
+  expect(list[0]).toMatchObject({
+    contactId: 'c-1001',
+    fields: { note: 'Renewal: send the quote <today>', tag: 'sale', outcome: 'answered' },
+  });
+  expect((await crm()).activities.requests.filter((r) => r.method === 'POST').map((r) => r.status)).toEqual([201]);
+  // The note's text never reached the page's document (the card shows the tag only).
+  expect(await inCardShadow<string>(crmPage, 'function () { return this.textContent; }')).not.toContain('quote');
+});
+
+test('the wrap-up runs out on the card: logged once, with what the agent typed but did not save', async () => {
+  await configure({ when: 'wrapUp', wrapUpSeconds: 6 });
+  const sessionId = await answeredCall(ANNA_OFFICE, 600);
+  await waitForCardLog(sessionId, (log) => log.state === 'wrapUp', 'the wrap-up countdown');
+  const frame = await wrapUpForm(sessionId);
+  await frame.type('textarea', 'Call back on Monday');
+  // Typed is kept as a draft in the background (not saved): nothing is sent until the time is up.
+  await waitFor(
+    async () => {
+      const worker = await e2e.worker();
+      const drafts = await worker.evaluate(async () => (await chrome.storage.session.get('noteDrafts')).noteDrafts);
+      return JSON.stringify(drafts ?? []).includes('Call back on Monday');
+    },
+    { what: 'the draft in the background' },
+  );
+  expect(await activitiesOf(sessionId)).toHaveLength(0);
+  await waitForCardLog(sessionId, (log) => log.state === 'logged', 'logged when the time ran out');
+  await sleep(1500);
+  const list = await activitiesOf(sessionId);
+  expect(list).toHaveLength(1);
+  expect(list[0]).toMatchObject({ contactId: 'c-1001', fields: { note: 'Call back on Monday' } });
+  expect((await crm()).activities.requests.filter((r) => r.method !== 'GET')).toHaveLength(1);
+});
+
+test('"Log now" on the card ends the wrap-up at once: one activity', async () => {
+  await configure({ when: 'wrapUp', wrapUpSeconds: 600 });
+  const sessionId = await answeredCall(ANNA_OFFICE, 300);
+  await waitForCardLog(sessionId, (log) => log.state === 'wrapUp', 'the wrap-up countdown');
+  expect(await activitiesOf(sessionId)).toHaveLength(0);
+  await clickCardControl(crmPage, sessionId, 'Log now');
+  await waitForCardLog(sessionId, (log) => log.state === 'logged', 'logged by "Log now"');
+  expect(await activitiesOf(sessionId)).toHaveLength(1);
+  expect(await stateOf(sessionId)).toMatchObject({ state: 'logged' });
+});
+
+test('wrap-up that runs out: the call is logged without a save, on its record, with cards set to fade at once', async () => {
+  // Cards fade as calls end; this one is held by its wrap-up, and its lookup is kept for the log.
   await configure({ when: 'wrapUp', wrapUpSeconds: 2 }, { cards: { fadeAfterSeconds: 0 } });
   const sessionId = await answeredCall(ANNA_OFFICE, 300);
   expect(await activitiesOf(sessionId)).toHaveLength(0);

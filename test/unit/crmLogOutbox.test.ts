@@ -3,10 +3,13 @@ import type { LogFacts } from '../../src/shared/crm/log/facts';
 import {
   applyResult,
   BACKOFF_CAP_MS,
+  cardLogOf,
   classifyStatus,
+  fadeStart,
   interrupted,
   isDue,
   logBackoff,
+  logHoldsCard,
   newEntry,
   nextDue,
   noteSaved,
@@ -123,4 +126,25 @@ test('nextDue: the earliest waiting entry', () => {
   const c = sendAndAnswer(newEntry({ callId: 's-3' } as LogFacts, 'end', 0, 0), { kind: 'ok', activityId: 'x' });
   expect(nextDue([a, b, c])).toBe(50);
   expect(nextDue([c])).toBeUndefined();
+});
+
+test('the card: the wrap-up with its end, then waiting (a retry keeps its start), logged, failed with the reason', () => {
+  const entry = newEntry(facts, 'wrapUp', 60_000, 0);
+  const inWrapUp = cardLogOf(entry, false, undefined, 5);
+  expect(inWrapUp).toEqual({ state: 'wrapUp', since: 5, dueAt: 60_000 });
+  expect(logHoldsCard(inWrapUp)).toBe(true);
+  const sending = startSend(noteSaved(entry, 10), 'create', 10);
+  const waiting = cardLogOf(sending, false, inWrapUp, 11);
+  expect(waiting).toEqual({ state: 'waiting', since: 11 });
+  const retry = applyResult(sending, { kind: 'retry', status: 503, reason: 'HTTP 503', maybeSent: false }, 20, half);
+  expect(cardLogOf(retry, false, waiting, 30)).toEqual({ state: 'waiting', since: 11, reason: 'HTTP 503' });
+  expect(cardLogOf(retry, true, waiting, 30)).toMatchObject({ paused: true });
+  const logged = sendAndAnswer(retry, { kind: 'ok', activityId: 'a-1' }, 40);
+  const shown = cardLogOf(logged, true, waiting, 41);
+  expect(shown).toEqual({ state: 'logged', since: 41 });
+  expect(logHoldsCard(shown)).toBe(false);
+  expect(fadeStart(0, shown)).toBe(41);
+  expect(fadeStart(100, undefined)).toBe(100);
+  const failed = sendAndAnswer(newEntry(facts, 'end', 0, 0), { kind: 'rejected', status: 422, reason: 'bad <b>' });
+  expect(cardLogOf(failed, false, undefined, 50)).toEqual({ state: 'failed', since: 50, reason: 'bad <b>' });
 });

@@ -102,3 +102,15 @@ test('the answers are validated too: a lookup answer of the wrong shape is refus
   expect(PUSHES.dialOutcome.res(true)).toBe(true);
   expect(() => PUSHES.dialOutcome.res('true')).toThrow();
 });
+
+test("a card's call log (the wrap-up's countdown, the state) reaches the card whole; a wrong one is refused", () => {
+  const card = state.cards[0] as ContentState['cards'][number];
+  const wrapUp = { state: 'wrapUp' as const, since: 1_700_000_000_000, dueAt: 1_700_000_042_000 };
+  const failed = { state: 'failed' as const, since: 1_700_000_000_000, reason: '<b>no</b>' };
+  for (const crmLog of [wrapUp, failed, { state: 'waiting' as const, since: 1, paused: true }]) {
+    const pushed = { ...state, cards: [{ ...card, crmLog }] };
+    expect(PUSHES.cards.req(pushed)).toEqual(pushed);
+  }
+  expect(() => PUSHES.cards.req({ ...state, cards: [{ ...card, crmLog: { state: 'sending', since: 1 } }] })).toThrow();
+  expect(() => PUSHES.cards.req({ ...state, cards: [{ ...card, crmLog: { state: 'logged' } }] })).toThrow();
+});

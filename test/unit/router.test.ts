@@ -48,6 +48,7 @@ const BODIES: { [K in MessageName]: Req<K> } = {
   crmLogStates: { sessionIds: ['s1'] },
   crmLogRetry: { sessionId: 's1' },
   crmLogOpen: { sessionId: 's1' },
+  crmLogNow: { sessionId: 's1', gesture },
   teamView: {},
   teamSetAvailability: { availability: 'dnd', expiry: '30m' },
   teamFavourite: { extension: '1002', on: true },

@@ -1,7 +1,7 @@
 /** Applies connector events to the stored calls and tells the tabs. */
 import { applyEvent, type CallEvent, followRules, forgetCalls } from '../../shared/calls';
 import type { Settings } from '../../shared/settings';
-import { logEndedCalls } from '../crmlog';
+import { forgetCardLogs, logEndedCalls, wrapUpCards } from '../crmlog';
 import { recordHistory } from '../history';
 import { trackLookups } from '../lookup';
 import { notifyCalls } from '../notify';
@@ -9,7 +9,7 @@ import { updateBadge } from '../pbx/badge';
 import { getSettings } from '../settings';
 import type { RuntimeState } from '../storage';
 import { mutate } from '../storage/state';
-import { hasFaded, pushToTabs } from '../tabs';
+import { crmLogOf, hasFaded, pushToTabs } from '../tabs';
 import { quietNewCalls } from '../team';
 
 const MAX_ENDED = 50;
@@ -21,9 +21,15 @@ export function pruneEnded(state: RuntimeState, settings: Settings, now: number)
   const surplus = ended.length - MAX_ENDED;
   const gone = ended
     .sort((a, b) => (a.endedAt ?? 0) - (b.endedAt ?? 0))
-    .filter((call, index) => index < surplus || hasFaded(call, settings, now) || dismissed.has(call.sessionId))
+    .filter(
+      (call, index) =>
+        index < surplus ||
+        hasFaded(call, settings, now, crmLogOf(state, call.sessionId)) ||
+        dismissed.has(call.sessionId),
+    )
     .map((call) => call.sessionId);
   state.book = forgetCalls(state.book, gone);
+  forgetCardLogs(state);
 }
 
 export function onCallEvent(event: CallEvent): Promise<void> {
@@ -31,6 +37,7 @@ export function onCallEvent(event: CallEvent): Promise<void> {
     const settings = await getSettings();
     const now = Date.now();
     const known = new Set(Object.keys(state.book.calls));
+    const before = state.book;
     const { book, changed } = applyEvent(
       state.book,
       event,
@@ -42,6 +49,8 @@ export function onCallEvent(event: CallEvent): Promise<void> {
     if (!changed.length) return;
     // Ended calls are logged with what their lookup found, which pruning forgets (docs/crm.md).
     const lookups = state.lookups;
+    // Calls that just ended into their wrap-up keep their card (its countdown and note form).
+    wrapUpCards(state, settings, before, changed, now);
     pruneEnded(state, settings, now);
     // Do Not Disturb: new calls get no card, no notification, no record pop (docs/team.md).
     quietNewCalls(state, known, changed);

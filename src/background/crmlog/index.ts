@@ -9,11 +9,13 @@
  */
 import browser from 'webextension-polyfill';
 import { t } from '../../i18n';
-import type { Call } from '../../shared/calls';
+import type { Call, CallBook } from '../../shared/calls';
 import { type LogNote, logValues } from '../../shared/crm/log/facts';
 import {
   applyResult,
+  type CardCrmLog,
   type CrmLogView,
+  cardLogOf,
   interrupted,
   isDue,
   newEntry,
@@ -23,8 +25,10 @@ import {
   PAUSE_PROBE_MS,
   pendingOp,
   retryNow,
+  sameCardLog,
   startSend,
   viewOf,
+  wrapUpStarting,
 } from '../../shared/crm/log/outbox';
 import { type LogConfig, logConfig, logRequest } from '../../shared/crm/log/plan';
 import { fillLogUrl } from '../../shared/crm/log/template';
@@ -33,9 +37,11 @@ import { log } from '../../shared/log';
 import type { Settings } from '../../shared/settings';
 import { history } from '../history';
 import { STORE } from '../history/db';
+import { clearDraft, readDraft } from '../history/drafts';
 import { getSettings } from '../settings';
 import { credentialsStore, type RuntimeState } from '../storage';
-import { readState } from '../storage/state';
+import { mutate, readState } from '../storage/state';
+import { crmLogOf, pushToTabs } from '../tabs';
 import { OUTBOX_DB, openOutboxDb } from './db';
 import { factsOf, recordOf, shouldLog } from './facts';
 import { sendOp } from './send';
@@ -73,17 +79,109 @@ export async function logEndedCalls(
       );
       added = (await outbox.add(entry)) || added;
     }
+    // The cards show what the outbox holds (the wrap-up's end as it was written to disk).
+    const paused = !!(await outbox.pause());
+    if (
+      await reflect(
+        state,
+        ended.map((call) => call.sessionId),
+        paused,
+      )
+    )
+      await pushToTabs(state);
     if (added) drainSoon();
   } catch (error) {
     log.error('call log: could not queue ended calls', error);
   }
 }
 
+/**
+ * Calls that just ended into a wrap-up: their cards show its countdown and note form from the
+ * push that ends them, before the outbox entry is on disk (logEndedCalls then shows the entry's
+ * own state). Runs inside `mutate`, before ended cards are pruned.
+ */
+export function wrapUpCards(
+  state: RuntimeState,
+  settings: Settings,
+  before: CallBook,
+  calls: readonly Call[],
+  now: number,
+): void {
+  const { mode, when, wrapUpSeconds } = settings.crmlog;
+  if (mode === 'off' || when !== 'wrapUp' || wrapUpSeconds <= 0) return;
+  let map = state.crmLog ?? {};
+  for (const call of calls) {
+    const was = Object.hasOwn(before.calls, call.sessionId) ? before.calls[call.sessionId] : undefined;
+    if (!shouldLog(call, settings) || (was && was.endedAt !== undefined) || crmLogOf(state, call.sessionId)) continue;
+    map = { ...map, [call.sessionId]: wrapUpStarting(now, wrapUpSeconds * 1000) };
+  }
+  state.crmLog = map;
+}
+
+/** Forgets the card logs of calls no longer in the book (inside `mutate`). */
+export function forgetCardLogs(state: RuntimeState): void {
+  const map = state.crmLog ?? {};
+  const gone = Object.keys(map).filter((id) => !Object.hasOwn(state.book.calls, id));
+  if (gone.length) state.crmLog = Object.fromEntries(Object.entries(map).filter(([id]) => !gone.includes(id)));
+}
+
+/** Sets the card logs of these calls (in the book) from their outbox entries; true when one changed. */
+async function reflect(state: RuntimeState, sessionIds: readonly string[], paused: boolean): Promise<boolean> {
+  let map: Record<string, CardCrmLog> = state.crmLog ?? {};
+  let changed = false;
+  const now = Date.now();
+  for (const sessionId of sessionIds) {
+    if (!Object.hasOwn(state.book.calls, sessionId)) continue;
+    const entry = await outbox.get(sessionId);
+    const previous = crmLogOf(state, sessionId);
+    if (!entry) {
+      if (previous) {
+        const { [sessionId]: _gone, ...rest } = map;
+        map = rest;
+        changed = true;
+      }
+      continue;
+    }
+    const next = cardLogOf(entry, paused, previous, now);
+    if (sameCardLog(next, previous)) continue;
+    map = { ...map, [sessionId]: next };
+    changed = true;
+  }
+  if (changed) state.crmLog = map;
+  return changed;
+}
+
+/** After outbox changes: the cards of these calls (those still on screen) show their new state. Never throws. */
+async function showOnCards(sessionIds: readonly string[]): Promise<void> {
+  try {
+    const { book } = await readState();
+    const shown = sessionIds.filter((id) => Object.hasOwn(book.calls, id));
+    if (!shown.length) return;
+    const paused = !!(await outbox.pause());
+    await mutate(async (state) => {
+      if (await reflect(state, shown, paused)) await pushToTabs(state);
+    });
+  } catch (error) {
+    log.warn('call log: could not update the cards', String(error));
+  }
+}
+
+/** What the agent typed into the card's note form but did not save goes into the log (the wrap-up ended without a save). */
+async function keepDraft(sessionId: string): Promise<void> {
+  const draft = await readDraft(sessionId);
+  if (!draft) return;
+  if (await history.setNote({ sessionId, note: draft.note, disposition: draft.disposition }))
+    await clearDraft(sessionId);
+}
+
 /** The agent saved a call's note or tag: during the wrap-up that logs it; once logged, it updates the activity. */
 export async function onNoteSaved(sessionId: string): Promise<void> {
   try {
     const entry = await outbox.change(sessionId, (current) => noteSaved(current, Date.now()));
-    if (entry) drainSoon();
+    if (entry) {
+      await showOnCards([sessionId]);
+      drainSoon();
+    }
   } catch (error) {
     log.error('call log: could not note the change', error);
   }
@@ -174,8 +272,11 @@ async function sendOne(sessionId: string, { config, settings, key }: DrainContex
   const op = pendingOp(entry, !!config.find, !!config.update);
   if (!op) {
     await outbox.change(sessionId, (current) => (isDue(current, Date.now()) ? { ...current, state: 'logged' } : null));
+    await showOnCards([sessionId]);
     return 'skipped';
   }
+  // The wrap-up ran out without a save: what the agent was typing is the note.
+  if (entry.state === 'wrapUp') await keepDraft(sessionId);
   const state = await readState();
   const facts = entry.facts.recordId ? entry.facts : { ...entry.facts, ...recordOf(state, sessionId) };
   const request = logRequest(config, op, logValues(facts, await noteOf(sessionId), entry.activityId));
@@ -185,9 +286,11 @@ async function sendOne(sessionId: string, { config, settings, key }: DrainContex
     await outbox.change(sessionId, (current) =>
       applyResult(startSend(current, op, now), { kind: 'rejected', reason }, now, Math.random),
     );
+    await showOnCards([sessionId]);
     return 'other';
   }
   await outbox.change(sessionId, (current) => (isDue(current, now) ? startSend({ ...current, facts }, op, now) : null));
+  await showOnCards([sessionId]);
   const result = await sendOp(op, request, entry.key, {
     config,
     tabs: state.tabs,
@@ -200,6 +303,7 @@ async function sendOne(sessionId: string, { config, settings, key }: DrainContex
   if (result.kind !== 'ok')
     log.warn(`call log: ${op} of a call did not land (${result.kind}): ${'reason' in result ? result.reason : ''}`);
   if (after?.state === 'logged' && settings.crmlog.mode !== 'off') log.info(`call log: ${op} landed`);
+  await showOnCards([sessionId]);
   return result.kind === 'auth' ? 'auth' : result.kind === 'ok' ? 'landed' : 'other';
 }
 
@@ -207,6 +311,7 @@ async function pauseOutbox(previous: { since: number } | undefined, status: numb
   const now = Date.now();
   await outbox.setPause({ since: previous?.since ?? now, status, probeAt: now + PAUSE_PROBE_MS });
   if (previous) return;
+  await showOnCards(Object.keys((await readState()).crmLog ?? {}));
   log.warn(`call log: paused, the CRM answered ${status} (logged out?)`);
   await browser.notifications
     .create(PAUSED_NOTIFICATION, {
@@ -229,6 +334,7 @@ async function resumeOutbox(): Promise<void> {
       );
     }
   }
+  await showOnCards(Object.keys((await readState()).crmLog ?? {}));
   log.info('call log: the CRM takes calls again, resuming');
   await browser.notifications.clear(PAUSED_NOTIFICATION).catch(() => undefined);
 }
@@ -253,6 +359,8 @@ export async function resumeCallLog(): Promise<void> {
   for (const entry of entries.filter((e) => e.state === 'sending')) {
     await outbox.change(entry.sessionId, (current) => interrupted(current, Date.now()));
   }
+  // The cards still on screen show what the outbox holds (a wrap-up that ended while no worker ran).
+  await showOnCards(Object.keys((await readState()).crmLog ?? {}));
   drainSoon();
 }
 
@@ -309,6 +417,15 @@ export async function retryByHand(sessionId: string): Promise<boolean> {
   if (!entry) return false;
   const pause = await outbox.pause();
   if (pause) await outbox.setPause({ ...pause, probeAt: Date.now() });
+  await showOnCards([sessionId]);
   drainSoon();
   return true;
+}
+
+/** "Log now" on the card: a wrap-up ends at once, with what the agent has typed; a failed log tries again. */
+export async function logNow(sessionId: string): Promise<boolean> {
+  const entry = await outbox.get(sessionId);
+  if (!entry) return false;
+  if (entry.state === 'wrapUp') await keepDraft(sessionId);
+  return retryByHand(sessionId);
 }

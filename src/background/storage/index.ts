@@ -6,6 +6,7 @@
 import browser from 'webextension-polyfill';
 import { type CallBook, emptyBook } from '../../shared/calls';
 import type { CardPosition } from '../../shared/cards';
+import type { CardCrmLog } from '../../shared/crm/log/outbox';
 import type { CallLookup } from '../../shared/crm/lookup';
 import { isRecord } from '../../shared/guard';
 import { log } from '../../shared/log';
@@ -232,6 +233,8 @@ export interface RuntimeState {
   lookups: Record<string, CallLookup>;
   /** Own availability, unread counts, calls kept quiet (background/team). */
   team: TeamSummary;
+  /** What the cards show of each call's log into the CRM (crmlog/), for calls in the book only. */
+  crmLog: Record<string, CardCrmLog>;
 }
 
 export const initialRuntime = (): RuntimeState => ({
@@ -242,6 +245,7 @@ export const initialRuntime = (): RuntimeState => ({
   notified: {},
   lookups: {},
   team: { unread: {}, quiet: [] },
+  crmLog: {},
 });
 
 export const runtimeStore = {
@@ -254,6 +258,7 @@ export const runtimeStore = {
       'notified',
       'lookups',
       'team',
+      'crmLog',
     ]);
     const initial = initialRuntime();
     return {
@@ -264,6 +269,7 @@ export const runtimeStore = {
       notified: isRecord(stored.notified) ? (stored.notified as Record<string, string>) : initial.notified,
       lookups: isRecord(stored.lookups) ? (stored.lookups as Record<string, CallLookup>) : initial.lookups,
       team: isRecord(stored.team) ? { ...initial.team, ...(stored.team as Partial<TeamSummary>) } : initial.team,
+      crmLog: isRecord(stored.crmLog) ? (stored.crmLog as Record<string, CardCrmLog>) : initial.crmLog,
     };
   },
   save: (part: Partial<RuntimeState>) => browser.storage.session.set(part),

@@ -8,6 +8,7 @@ import type { Call } from '../../shared/calls';
 import type { ContentState } from '../../shared/cards';
 import { withLookup } from '../../shared/cards/lookup';
 import { byRelevance, cardView } from '../../shared/cards/views';
+import { type CardCrmLog, fadeStart, logHoldsCard } from '../../shared/crm/log/outbox';
 import { log } from '../../shared/log';
 import type { Settings } from '../../shared/settings';
 import { matchesPattern } from '../../shared/settings/matchPattern';
@@ -26,12 +27,21 @@ const MISSED_KEPT_MS = 24 * 3_600_000;
 export const isCrmUrl = (url: string | undefined, settings: Settings) =>
   !!url && settings.crm.sites.some((site) => site.card && matchesPattern(url, site.pattern));
 
-/** Whether an ended call's card has gone: answered (and other) calls fade, missed calls stay. */
-export function hasFaded(call: Call, settings: Settings, now: number): boolean {
+/**
+ * Whether an ended call's card has gone: answered (and other) calls fade, missed calls stay; so
+ * does a card whose log waits for the wrap-up or failed, and a logged one fades from when it was
+ * logged (docs/crm.md).
+ */
+export function hasFaded(call: Call, settings: Settings, now: number, crmLog?: CardCrmLog): boolean {
   if (call.endedAt === undefined) return false;
-  const keep = call.endReason === 'missed' ? MISSED_KEPT_MS : settings.cards.fadeAfterSeconds * 1000;
-  return now - call.endedAt >= keep;
+  const held = call.endReason === 'missed' || logHoldsCard(crmLog);
+  const keep = held ? MISSED_KEPT_MS : settings.cards.fadeAfterSeconds * 1000;
+  return now - fadeStart(call.endedAt, crmLog) >= keep;
 }
+
+/** The card log of a call, if it has one. */
+export const crmLogOf = (state: RuntimeState, sessionId: string): CardCrmLog | undefined =>
+  state.crmLog && Object.hasOwn(state.crmLog, sessionId) ? state.crmLog[sessionId] : undefined;
 
 /** The CRM tab the agent used most recently, if any. */
 export function lastUsedTab(tabs: Record<string, TabInfo>): number | undefined {
@@ -55,7 +65,9 @@ export function cardsForTab(tabId: number, state: RuntimeState, settings: Settin
   // Calls that rang in while in Do Not Disturb show no card, unless the agent answered anyway.
   const quiet = new Set(state.team.quiet);
   return Object.values(state.book.calls)
-    .filter((call) => !dismissedHere.has(call.sessionId) && !hasFaded(call, settings, now))
+    .filter(
+      (call) => !dismissedHere.has(call.sessionId) && !hasFaded(call, settings, now, crmLogOf(state, call.sessionId)),
+    )
     .filter((call) => !quiet.has(call.sessionId) || call.answeredAt !== undefined)
     .sort(byRelevance);
 }
@@ -72,9 +84,11 @@ export async function contentState(
   const position = origin ? await positionFor(origin) : undefined;
   return {
     rev: state.rev,
-    cards: cardsForTab(tabId, state, settings, now).map((call) =>
-      withLookup(cardView(call, settings.phone.defaultCountry, state.book), state.lookups[call.sessionId]),
-    ),
+    cards: cardsForTab(tabId, state, settings, now).map((call) => {
+      const view = withLookup(cardView(call, settings.phone.defaultCountry, state.book), state.lookups[call.sessionId]);
+      const crmLog = crmLogOf(state, call.sessionId);
+      return crmLog ? { ...view, crmLog } : view;
+    }),
     canControl,
     ...(canAnswer ? { canAnswer } : {}),
     fadeAfterMs: settings.cards.fadeAfterSeconds * 1000,

@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { t } from '../../i18n';
 import type { CardView } from '../../shared/cards';
 import type { EntryEvent, EntryKind } from '../../shared/cards/entry';
+import type { CardCrmLog } from '../../shared/crm/log/outbox';
 import type { Gesture } from '../../shared/dial/messages';
 import { displayText, formatDuration } from '../../shared/format';
 import type { SessionAction } from '../../shared/protocol';
@@ -22,9 +23,11 @@ export interface CardActions {
   /** Opens a looked-up record (the match's index) or "create contact"; resolves to an error or null. */
   openRecord(sessionId: string, match: number | 'create'): Promise<string | null>;
   /** The address of the entry frame (entry.html) where this call's note or transfer target is typed. */
-  entryUrl(kind: EntryKind, sessionId: string, phase: string): string;
+  entryUrl(kind: EntryKind, sessionId: string, phase: string, quiet?: boolean): string;
   /** The agent is writing a note: the card stays on screen (even once its call is over) until done. */
   keepOpen(sessionId: string, on: boolean): void;
+  /** "Log now" (ends the wrap-up) or "Retry" a failed log, with the click's evidence; resolves to an error or null. */
+  logNow?(sessionId: string, gesture: Gesture | null): Promise<string | null>;
 }
 
 export interface CardProps {
@@ -115,6 +118,69 @@ function Controls({
   );
 }
 
+/** What the card says of the call's log into the CRM. The CRM's reason is untrusted text: clipped, as text. */
+export function crmLogText(log: CardCrmLog, now: number): string {
+  const reason = log.reason ? displayText(log.reason, 160) : '';
+  switch (log.state) {
+    case 'wrapUp':
+      return t('cardLogCountdown', formatDuration(Math.max(0, (log.dueAt ?? now) - now + 999)));
+    case 'logged':
+      return t('crmLogLogged');
+    case 'failed':
+      return t('crmLogFailed', reason || '?');
+    case 'manual':
+      return t('crmLogManual');
+    default:
+      if (log.paused) return t('crmLogPaused');
+      return reason ? t('crmLogWaitingWhy', reason) : t('crmLogWaiting');
+  }
+}
+
+/** The wrap-up's countdown and "Log now", then logged, waiting, or failed with the reason and "Retry". */
+function CrmLogLine({
+  log,
+  now,
+  logNow,
+  onError,
+}: {
+  log: CardCrmLog;
+  now: number;
+  logNow(gesture: Gesture | null): Promise<string | null>;
+  onError(message: string): void;
+}) {
+  const [busy, setBusy] = useState(false);
+  const action =
+    log.state === 'wrapUp'
+      ? t('cardLogNow')
+      : log.state === 'failed'
+        ? t('crmLogRetry')
+        : log.state === 'manual'
+          ? t('crmLogNow')
+          : null;
+  const run = async (event: Event) => {
+    setBusy(true);
+    const error = await logNow(gestureOf(event));
+    setBusy(false);
+    if (error) onError(error);
+  };
+  return (
+    <div class="crm-log" data-crm-log={log.paused ? 'paused' : log.state} role="status">
+      <span class={`crm-log-text${log.state === 'wrapUp' ? ' countdown' : ''}`}>{crmLogText(log, now)}</span>
+      {action ? (
+        <button
+          type="button"
+          class="link"
+          name="crmLogNow"
+          disabled={busy}
+          onClick={trusted((event) => void run(event))}
+        >
+          {action}
+        </button>
+      ) : null}
+    </div>
+  );
+}
+
 /** What the card knows of a saved note: the tag, and whether there is text (the text stays in the frame). */
 interface SavedNote {
   disposition: string;
@@ -124,11 +190,41 @@ interface SavedNote {
 export function Card({ call, now, fading, canControl, canAnswer, actions }: CardProps) {
   const [message, setMessage] = useState('');
   const [noting, setNoting] = useState(false);
+  // The form the wrap-up opened by itself (not by a click): it does not take the focus.
+  const [quiet, setQuiet] = useState(false);
   const [saved, setSaved] = useState<SavedNote>({ disposition: '', noted: false });
-  const noteOpen = (on: boolean) => {
+  const section = useRef<HTMLElement>(null);
+  // A form the wrap-up opened does not keep the card by itself (the wrap-up holds it): only once
+  // the agent is in it when the wrap-up ends, or opened it with a click.
+  const noteOpen = (on: boolean, byCard = false) => {
+    const wasKept = noting && !quiet;
     setNoting(on);
-    actions.keepOpen(call.sessionId, on);
+    setQuiet(on && byCard);
+    if (on && byCard) return;
+    if (on || wasKept) actions.keepOpen(call.sessionId, on);
   };
+  // The wrap-up (docs/crm.md): the note and tag form is offered as the call ends, once. When the
+  // wrap-up ends (saved, time up, "Log now"), a form it opened goes unless the agent is in it:
+  // what they typed there is logged with the call.
+  const wrapUp = call.crmLog?.state === 'wrapUp';
+  // Once each, in this order; marked before acting, as keeping the card redraws the stack at once.
+  const offered = useRef<'no' | 'offered' | 'over'>('no');
+  const latestNote = useRef({ noting, quiet, noteOpen });
+  latestNote.current = { noting, quiet, noteOpen };
+  useEffect(() => {
+    const current = latestNote.current;
+    if (wrapUp && offered.current === 'no') {
+      offered.current = 'offered';
+      if (!current.noting) current.noteOpen(true, true);
+    } else if (!wrapUp && offered.current === 'offered') {
+      offered.current = 'over';
+      if (!current.noting || !current.quiet) return;
+      const frame = section.current?.querySelector('iframe');
+      const root = section.current?.getRootNode() as Document | ShadowRoot | undefined;
+      if (frame && root?.activeElement === frame) current.noteOpen(true);
+      else current.noteOpen(false);
+    }
+  }, [wrapUp]);
   // The note is typed and saved in the entry frame; the card learns only that it was, and the tag.
   const noteEvent = (event: EntryEvent) => {
     if (event.type === 'saved') {
@@ -155,6 +251,7 @@ export function Card({ call, now, fading, canControl, canAnswer, actions }: Card
   const copy = async () => setMessage((await actions.copy(call.number)) ? t('copied') : '');
   return (
     <section
+      ref={section}
       class={`card${fading ? ' fading' : ''}`}
       data-session={call.sessionId}
       data-phase={call.phase}
@@ -220,9 +317,18 @@ export function Card({ call, now, fading, canControl, canAnswer, actions }: Card
         ) : null}
         {noting ? (
           <EntryFrame
-            src={actions.entryUrl('note', call.sessionId, call.phase)}
+            src={actions.entryUrl('note', call.sessionId, call.phase, quiet)}
             label={t('noteLabel')}
             onEvent={noteEvent}
+            autoFocus={!quiet}
+          />
+        ) : null}
+        {call.crmLog ? (
+          <CrmLogLine
+            log={call.crmLog}
+            now={now}
+            logNow={(gesture) => actions.logNow?.(call.sessionId, gesture) ?? Promise.resolve(null)}
+            onError={setMessage}
           />
         ) : null}
         {active && canControl ? (

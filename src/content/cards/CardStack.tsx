@@ -5,6 +5,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { t, tPlural } from '../../i18n';
 import type { ContentState } from '../../shared/cards';
+import { fadeStart, logHoldsCard } from '../../shared/crm/log/outbox';
 import { displayText } from '../../shared/format';
 import { Card, type CardActions, Pill } from './Card';
 
@@ -36,10 +37,11 @@ export function CardStack({ state, isDark, actions, kept = NOTHING_KEPT }: Stack
   const now = useNow(state.cards.length > 0);
   const [minimised, setMinimised] = useState<ReadonlySet<string>>(new Set());
   const [showAll, setShowAll] = useState(false);
+  // A card whose log waits for the wrap-up or failed stays; a logged one fades from when it was logged.
   const fadesAt = (card: ContentState['cards'][number]) =>
-    card.endedAt === undefined || card.endReason === 'missed' || kept.has(card.sessionId)
+    card.endedAt === undefined || card.endReason === 'missed' || kept.has(card.sessionId) || logHoldsCard(card.crmLog)
       ? Number.POSITIVE_INFINITY
-      : card.endedAt + state.fadeAfterMs;
+      : fadeStart(card.endedAt, card.crmLog) + state.fadeAfterMs;
   const cards = state.cards.filter((card) => now < fadesAt(card) + 500);
   const ringing = cards.find((card) => card.phase === 'ringing' && card.direction !== 'outbound');
   const toggle = (id: string, on: boolean) =>

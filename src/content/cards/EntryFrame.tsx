@@ -9,12 +9,25 @@ import { type EntryEvent, readEntryEvent } from '../../shared/cards/entry';
 /** The height before the frame has measured itself (a three-line note form). */
 const FIRST_HEIGHT = 120;
 
-export function EntryFrame({ src, label, onEvent }: { src: string; label: string; onEvent(event: EntryEvent): void }) {
+export interface EntryFrameProps {
+  src: string;
+  label: string;
+  onEvent(event: EntryEvent): void;
+  /**
+   * Take the keyboard focus when ready (the agent opened the form with a click). False for a form
+   * the card opens by itself (the wrap-up's): the agent may be typing in the page.
+   */
+  autoFocus?: boolean;
+}
+
+export function EntryFrame({ src, label, onEvent, autoFocus = true }: EntryFrameProps) {
   // The address it opened with, for good: a new one (the call's phase changed) would reload the frame.
   const [address] = useState(src);
   const frame = useRef<HTMLIFrameElement>(null);
   const [height, setHeight] = useState(FIRST_HEIGHT);
   const focused = useRef(false);
+  // Read once, like the address: the frame takes focus on its first "ready" only if asked then.
+  const takeFocus = useRef(autoFocus);
   const latest = useRef(onEvent);
   latest.current = onEvent;
   // Listening from the commit that inserts the frame (a layout effect), not after the next paint: no
@@ -29,7 +42,9 @@ export function EntryFrame({ src, label, onEvent }: { src: string; label: string
       // The agent opened the form with a click: focus goes into the frame, which focuses its field.
       // A frame that reloads (the card moved) takes it back only if it had it.
       else if (event.type === 'ready') {
-        if (!focused.current || document.activeElement === (element.getRootNode() as ShadowRoot).host) element.focus();
+        const host = (element.getRootNode() as ShadowRoot).host;
+        if ((!focused.current && takeFocus.current) || (focused.current && document.activeElement === host))
+          element.focus();
         focused.current = true;
       } else latest.current(event);
     };

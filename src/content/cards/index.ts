@@ -64,8 +64,11 @@ export function createCardsView(send: Send, signal: AbortSignal, onError: (error
     act: (sessionId, action, gesture) =>
       outcome(send('callAction', { sessionId, action, ...(gesture ? { gesture } : {}) })),
     openRecord: (sessionId: string, match: number | 'create') => outcome(send('openRecord', { sessionId, match })),
-    entryUrl: (kind, sessionId, phase) =>
-      `${browser.runtime.getURL(ENTRY_PAGE)}#${entryHash({ kind, sessionId, phase, dark: pageIsDark() })}`,
+    // Only with a real click's evidence: the background refuses the rest (as for call control).
+    logNow: (sessionId, gesture) =>
+      gesture ? outcome(send('crmLogNow', { sessionId, gesture })) : Promise.resolve(failureText('refused')),
+    entryUrl: (kind, sessionId, phase, quiet) =>
+      `${browser.runtime.getURL(ENTRY_PAGE)}#${entryHash({ kind, sessionId, phase, dark: pageIsDark(), quiet })}`,
     keepOpen(sessionId, on) {
       clearTimeout(releases.get(sessionId));
       releases.delete(sessionId);

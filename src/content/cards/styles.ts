@@ -49,4 +49,8 @@ button.icon { border-color: transparent; padding: 0 6px; font-size: 16px; line-h
 button.match { display: flex; flex-direction: column; align-items: flex-start; width: 100%; text-align: start; }
 .match-name { font-weight: 600; }
 .match-company { color: var(--muted); font-size: 12px; }
+.crm-log { margin-top: 6px; display: flex; flex-wrap: wrap; align-items: baseline; gap: 2px 8px; font-size: 12px;
+  color: var(--muted); overflow-wrap: anywhere; unicode-bidi: isolate; }
+.crm-log[data-crm-log="failed"] .crm-log-text { color: var(--danger, #b3261e); }
+.crm-log .countdown { font-variant-numeric: tabular-nums; }
 `;

@@ -16,11 +16,19 @@ export interface EntryParams {
   dark: boolean;
   /** The call's phase, for the accent colour. */
   phase: string;
+  /** Opened by the card itself (the wrap-up), not by a click: the form does not take the focus. */
+  quiet?: boolean;
 }
 
 /** The frame's address fragment: what to open, for which call, in which colours. */
-export function entryHash({ kind, sessionId, dark, phase }: EntryParams): string {
-  return new URLSearchParams({ k: kind, s: sessionId, d: dark ? '1' : '0', p: phase }).toString();
+export function entryHash({ kind, sessionId, dark, phase, quiet }: EntryParams): string {
+  return new URLSearchParams({
+    k: kind,
+    s: sessionId,
+    d: dark ? '1' : '0',
+    p: phase,
+    ...(quiet ? { q: '1' } : {}),
+  }).toString();
 }
 
 const PHASE = /^[a-z]{1,16}$/;
@@ -31,7 +39,13 @@ export function parseEntryHash(hash: string): EntryParams | null {
   const sessionId = params.get('s') ?? '';
   if ((kind !== 'note' && kind !== 'transfer') || !sessionId || sessionId.length > 1024) return null;
   const phase = params.get('p') ?? '';
-  return { kind, sessionId, dark: params.get('d') === '1', phase: PHASE.test(phase) ? phase : 'connected' };
+  return {
+    kind,
+    sessionId,
+    dark: params.get('d') === '1',
+    phase: PHASE.test(phase) ? phase : 'connected',
+    ...(params.get('q') === '1' ? { quiet: true } : {}),
+  };
 }
 
 export type EntryEvent =

@@ -4,6 +4,7 @@
  */
 import type { Direction } from '../calls';
 import type { CallPhase, EndReason } from '../calls/state';
+import type { CardCrmLog } from '../crm/log/outbox';
 import type { CardLookup } from '../crm/lookup';
 import type { SiteFeatures } from '../dial/messages';
 
@@ -26,6 +27,8 @@ export interface CardView {
   transferredFrom?: string;
   /** What the CRM lookup found (docs/crm.md); absent when lookups are off. */
   lookup?: CardLookup;
+  /** The call's log into the CRM (docs/crm.md): the wrap-up's countdown, then its state; absent when not logged. */
+  crmLog?: CardCrmLog;
 }
 
 /** Where the agent dragged the card stack on this site (px from the bottom-right corner). */

@@ -227,3 +227,53 @@ export function viewOf(entry: OutboxEntry, paused: boolean, canOpen: boolean): C
     canOpen,
   };
 }
+
+/**
+ * A call's log as its card shows it (docs/crm.md, wrap-up): during the wrap-up the countdown and
+ * the note form, then logged, waiting or failed (with the CRM's reason, untrusted text).
+ */
+export interface CardCrmLog {
+  state: 'wrapUp' | 'waiting' | 'logged' | 'failed' | 'manual';
+  /** wrapUp: when the call is logged without a save (ms since 1970). */
+  dueAt?: number;
+  /** When the card's log reached this state: an ended card fades from then (not from the call's end). */
+  since: number;
+  /** failed: the CRM's reason; waiting: why the last attempt did not land. */
+  reason?: string;
+  /** waiting while the CRM refuses PopLine: the agent must log in to the CRM again. */
+  paused?: boolean;
+}
+
+/** What the card shows of an entry; `previous` keeps `since` while the state stays the same (a retry). */
+export function cardLogOf(
+  entry: OutboxEntry,
+  paused: boolean,
+  previous: CardCrmLog | undefined,
+  now: number,
+): CardCrmLog {
+  const state = entry.state === 'sending' ? 'waiting' : entry.state;
+  return {
+    state,
+    since: previous?.state === state ? previous.since : now,
+    ...(state === 'wrapUp' ? { dueAt: entry.nextAt } : {}),
+    ...(entry.reason && (state === 'failed' || state === 'waiting') ? { reason: entry.reason } : {}),
+    ...(paused && state === 'waiting' ? { paused: true } : {}),
+  };
+}
+
+/** The card a wrap-up is about to start for (before its outbox entry is on disk). */
+export const wrapUpStarting = (now: number, wrapUpMs: number): CardCrmLog => ({
+  state: 'wrapUp',
+  since: now,
+  dueAt: now + wrapUpMs,
+});
+
+export const sameCardLog = (a: CardCrmLog | undefined, b: CardCrmLog | undefined): boolean =>
+  JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+
+/** A card whose log waits for the wrap-up or failed stays until the agent closes it (or the log moves on). */
+export const logHoldsCard = (log: CardCrmLog | undefined): boolean =>
+  log?.state === 'wrapUp' || log?.state === 'failed';
+
+/** When an ended card's fade time starts: the call's end, or later, when its log last changed. */
+export const fadeStart = (endedAt: number, log: CardCrmLog | undefined): number => Math.max(endedAt, log?.since ?? 0);
