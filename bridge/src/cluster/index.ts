@@ -186,14 +186,13 @@ export class Cluster {
       (sourceId, command) => host.execute(sourceId, command),
       this.log,
     );
-    // Connected first: with no offline queue, the book's first read would otherwise be refused (and warned of).
-    await Promise.all([this.writer.connect(), this.reader.connect()].map((p) => p.catch(() => undefined)));
     this.book.start({
       event: (event) => host.publish(event),
       closed: (sourceId, session) => host.closed(sourceId, session),
       resynced: () => host.resnapshot(),
       revoked: (ids) => host.revoked(ids),
     });
+    await Promise.all([this.writer.connect(), this.reader.connect()].map((p) => p.catch(() => undefined)));
     await this.book.whenSynced(waitMs);
     for (const id of leased) {
       const lease = new Lease(
