@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 /**
  * `npm run demo`: builds, starts the PBX simulator with its demo CRM, launches Chromium with
- * PopLine loaded and configured for the simulator, and plays a scenario so the card pops.
+ * PopLine loaded and configured for the simulator, and plays a scenario so the card pops; when
+ * the call ends, the card's wrap-up counts down and the call is logged on the caller's record in
+ * the demo CRM (docs/crm.md), which the demo checks and says.
  * With a display it opens a window and keeps running (Ctrl+C to stop); without one it runs
- * headless, saves a screenshot of the popped card and says where.
+ * headless, saves screenshots of the popped card and of the logged call, and says where.
  *   npm run demo -- --scenario busy-day     play another scenario from sim/scenarios/
  *   npm run demo -- --headless              force headless even with a display
  */
@@ -16,6 +18,8 @@ import { parseArgs } from 'node:util';
 import puppeteer from 'puppeteer-core';
 
 const root = join(import.meta.dirname, '..');
+// POPLINE_DIST: the extension built into another directory (as scripts/build.mjs does; the simulator stays in dist/sim).
+const dist = process.env.POPLINE_DIST ?? join(root, 'dist');
 const { values } = parseArgs({
   options: { scenario: { type: 'string', default: 'demo' }, headless: { type: 'boolean', default: false } },
 });
@@ -24,6 +28,44 @@ const chromiumConfig = JSON.parse(readFileSync(join(root, 'scripts/chromium.json
 const chromium = process.env.CHROMIUM_PATH ?? chromiumConfig.path;
 
 const step = (text) => console.log(`\n▶ ${text}`);
+/** The card's wrap-up after the call: its note form and countdown, then the call is logged. */
+const WRAP_UP_SECONDS = headless ? 5 : 30;
+/** The demo CRM's call-logging template (the "PopLine demo CRM" preset, src/shared/crm/log/presets.ts). */
+const crmLog = (crm) => ({
+  mode: 'content',
+  when: 'wrapUp',
+  wrapUpSeconds: WRAP_UP_SECONDS,
+  createMethod: 'POST',
+  createUrl: `${crm}/crm/api/activities`,
+  createBody: JSON.stringify({
+    contactId: '{recordId}',
+    subject: 'Call {direction} {number}',
+    direction: '{direction}',
+    outcome: '{outcome}',
+    startedAt: '{start}',
+    endedAt: '{end}',
+    durationSeconds: '{duration}',
+    note: '{note}',
+    tag: '{tag}',
+    agent: '{agentName} ({extension})',
+    recording: '{recordingUrl}',
+    callId: '{callId}',
+  }),
+  idPath: 'activity.id',
+  updateMethod: 'PATCH',
+  updateUrl: `${crm}/crm/api/activities/{activityId}`,
+  updateBody: JSON.stringify({ note: '{note}', tag: '{tag}', outcome: '{outcome}', durationSeconds: '{duration}' }),
+  findUrl: `${crm}/crm/api/activities?key={idempotencyKey}`,
+  findIdPath: 'activities.0.id',
+  openUrl: `${crm}/crm/contacts/{recordId}`,
+  csrf: 'meta',
+  csrfName: 'csrf-token',
+  csrfHeader: 'X-CSRF-Token',
+  csrfUrl: '',
+});
+/** The activities the demo CRM holds (its control API). */
+const activities = async (origin) => (await (await fetch(`${origin}/control/crm`)).json()).activities?.list ?? [];
+const clock = (seconds) => `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function freePort(preferred) {
@@ -79,12 +121,12 @@ const stop = async (code = 0) => {
 process.on('SIGINT', () => void stop(0));
 
 try {
-  const extensionId = await browser.installExtension(join(root, 'dist/chrome'));
+  const extensionId = await browser.installExtension(join(dist, 'chrome'));
   const target = await browser.waitForTarget((t) => t.type() === 'service_worker' && t.url().includes(extensionId));
   const worker = await target.worker();
   await waitFor(() => worker.evaluate(() => !!chrome.runtime?.id), 'the extension');
   await worker.evaluate(
-    (url, crm) =>
+    (url, crm, crmlog) =>
       chrome.storage.local.set({
         settings: {
           version: 1,
@@ -110,11 +152,14 @@ try {
             notePath: 'note',
             idPath: 'id',
           },
+          // The call is logged on the caller's record after the card's wrap-up (docs/crm.md).
+          crmlog,
         },
         credentials: { token: 'popline-demo' },
       }),
     `ws://127.0.0.1:${port}/cti`,
     origin,
+    crmLog(origin),
   );
   const page = (await browser.pages())[0] ?? (await browser.newPage());
   await page.goto(`${origin}/crm/`);
@@ -130,14 +175,35 @@ try {
   await waitFor(async () => page.url().endsWith('/crm/contacts/c-1001'), 'the record pop');
   await waitFor(() => page.evaluate(() => !!document.querySelector('popline-cards')), 'the card');
   await sleep(1500);
+  mkdirSync(join(root, 'artifacts'), { recursive: true });
   if (headless) {
-    mkdirSync(join(root, 'artifacts'), { recursive: true });
     const file = join(root, 'artifacts/demo-card.png');
     await page.screenshot({ path: file });
     console.log(`\n✔ The card popped, the CRM named the caller, her record opened. Screenshot: ${file}`);
+  } else console.log('\n✔ The card popped in the Chromium window.');
+
+  // The call ends, the card's wrap-up counts down (its note form is open there), and the call
+  // is logged as an activity on Anna's record, once.
+  step(`waiting for the call to end and be logged in the demo CRM (a ${WRAP_UP_SECONDS} s wrap-up on the card)`);
+  const [activity] = await waitFor(
+    async () => {
+      const list = (await activities(origin)).filter((a) => a.contactId === 'c-1001');
+      return list.length ? list : null;
+    },
+    'the call to be logged in the demo CRM',
+    90_000,
+  );
+  const fields = activity.fields ?? {};
+  await page.goto(`${origin}/crm/contacts/c-1001`);
+  await waitFor(() => page.evaluate(() => document.querySelectorAll('.logged-call').length > 0), 'the logged call');
+  const said = `The call is on Anna Schmidt's record in the demo CRM: activity ${activity.id}, ${fields.direction}, ${fields.outcome}, ${clock(Number(fields.durationSeconds) || 0)} talk time.`;
+  if (headless) {
+    const file = join(root, 'artifacts/demo-logged.png');
+    await page.screenshot({ path: file });
+    console.log(`\n✔ ${said} Screenshot: ${file}`);
     await stop(0);
   } else {
-    console.log(`\n✔ The card popped in the Chromium window. Make more calls from another terminal:
+    console.log(`\n✔ ${said} Make more calls from another terminal:
     npm run sim -- call --port ${port} --from "+44 20 7946 0958" --name "Oliver Brown" --to 1001
   Press Ctrl+C here to stop.`);
   }

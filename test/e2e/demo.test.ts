@@ -1,6 +1,8 @@
 /**
  * `npm run demo` itself, as the README promises it on a machine without a display: it builds,
- * starts the simulator, pops the card in headless Chromium, saves the screenshot, and exits 0.
+ * starts the simulator, pops the card in headless Chromium, saves the screenshot, waits for the
+ * call to end and be logged as an activity on the caller's record in the demo CRM (which it
+ * checks through the CRM itself and says), saves that record's page, and exits 0.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync, rmSync, statSync } from 'node:fs';
@@ -10,9 +12,20 @@ jest.setTimeout(240_000);
 
 const ROOT = join(__dirname, '../..');
 const SCREENSHOT = join(ROOT, 'artifacts/demo-card.png');
+const LOGGED = join(ROOT, 'artifacts/demo-logged.png');
 
-test('npm run demo, headless: the card pops and its screenshot is saved', async () => {
+/** A real PNG (its signature), of the 1280×800 page, written by this run. */
+function expectScreenshot(file: string): void {
+  const png = readFileSync(file);
+  expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+  expect(png.readUInt32BE(16)).toBe(1280);
+  expect(png.readUInt32BE(20)).toBe(800);
+  expect(statSync(file).size).toBeGreaterThan(10_000);
+}
+
+test('npm run demo, headless: the card pops, its screenshot is saved, and the call ends on the record', async () => {
   rmSync(SCREENSHOT, { force: true });
+  rmSync(LOGGED, { force: true });
   const env = { ...process.env };
   delete env.DISPLAY;
   const demo = spawn('node', [join(ROOT, 'scripts/demo.mjs')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -29,10 +42,11 @@ test('npm run demo, headless: the card pops and its screenshot is saved', async 
     said: true,
   });
   expect(output).toContain('headless');
-  // A real PNG (its signature), of the 1280×800 page, written by this run.
-  const png = readFileSync(SCREENSHOT);
-  expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
-  expect(png.readUInt32BE(16)).toBe(1280);
-  expect(png.readUInt32BE(20)).toBe(800);
-  expect(statSync(SCREENSHOT).size).toBeGreaterThan(10_000);
+  expectScreenshot(SCREENSHOT);
+  // The scripted call (answered, held, resumed, hung up) is an activity on Anna's record: the demo
+  // found it through the demo CRM's own API and read its fields from there.
+  expect(output).toMatch(
+    /The call is on Anna Schmidt's record in the demo CRM: activity a-\d+, inbound, answered, \d+:\d\d talk time\./,
+  );
+  expectScreenshot(LOGGED);
 });
