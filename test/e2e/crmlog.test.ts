@@ -5,7 +5,7 @@
  * a worker stopped between the POST and its answer, offline, a 500 then a 200, hostile and huge
  * answers, a template on a foreign origin.
  */
-import type { Page } from 'puppeteer-core';
+import type { CDPSession, Page } from 'puppeteer-core';
 import type { Activity } from '../../sim/crmActivities';
 import type { CrmLogView } from '../../src/shared/crm/log/outbox';
 import { applyLogPreset, LOG_PRESETS } from '../../src/shared/crm/log/presets';
@@ -113,6 +113,52 @@ async function wrapUpForm(sessionId: string) {
   });
   return frame;
 }
+
+/** Runs `expression` in PopLine's content-script world of the CRM tab (a compromised content script). */
+async function inContentWorld(expression: string): Promise<unknown> {
+  const client: CDPSession = await crmPage.createCDPSession();
+  try {
+    const contexts: { id: number; name: string; frameId: string; type: string; origin: string }[] = [];
+    client.on('Runtime.executionContextCreated', ({ context }) => {
+      const aux = context.auxData ?? {};
+      contexts.push({
+        id: context.id,
+        name: context.name,
+        frameId: aux.frameId,
+        type: aux.type,
+        origin: context.origin,
+      });
+    });
+    await client.send('Runtime.enable');
+    const top = (await client.send('Page.getFrameTree')).frameTree.frame.id;
+    const context = await waitFor(
+      () =>
+        contexts.find(
+          (c) =>
+            c.type === 'isolated' &&
+            c.frameId === top &&
+            !c.name.startsWith('__puppeteer') &&
+            (c.origin.includes(e2e.chromium.extensionId) || c.name === 'PopLine'),
+        ),
+      { what: "PopLine's content-script world" },
+    );
+    const { result } = await client.send('Runtime.evaluate', {
+      expression,
+      contextId: context.id,
+      awaitPromise: true,
+      returnByValue: true,
+    });
+    return result.value;
+  } finally {
+    await client.detach().catch(() => undefined);
+  }
+}
+const forged = (type: string, body: unknown) =>
+  inContentWorld(`chrome.runtime.sendMessage({ popline: 1, type: ${JSON.stringify(type)}, body: ${JSON.stringify(body)} })
+    .then((answer) => answer ?? null, (error) => ({ error: String(error && error.message || error) }))`) as Promise<{
+    ok?: boolean;
+    code?: string;
+  } | null>;
 
 async function crmTabKnown(): Promise<void> {
   await waitFor(
@@ -278,6 +324,25 @@ test('"Log now" on the card ends the wrap-up at once: one activity', async () =>
   await waitForCardLog(sessionId, (log) => log.state === 'logged', 'logged by "Log now"');
   expect(await activitiesOf(sessionId)).toHaveLength(1);
   expect(await stateOf(sessionId)).toMatchObject({ state: 'logged' });
+});
+
+test('"Log now" from the content-script world: refused without a fresh gesture, and for a call the tab does not show', async () => {
+  await configure({ when: 'wrapUp', wrapUpSeconds: 600 });
+  const sessionId = await answeredCall(ANNA_OFFICE, 300);
+  await waitForCardLog(sessionId, (log) => log.state === 'wrapUp', 'the wrap-up countdown');
+  expect((await forged('crmLogNow', { sessionId }))?.ok).not.toBe(true);
+  expect(
+    (await forged('crmLogNow', { sessionId, gesture: { at: Date.now() - 60_000, kind: 'pointer' } }))?.ok,
+  ).not.toBe(true);
+  const unseen = await forged('crmLogNow', { sessionId: 'never-shown', gesture: { at: Date.now(), kind: 'pointer' } });
+  expect(unseen).toMatchObject({ ok: false, code: 'notFound' });
+  await sleep(1000);
+  expect(await stateOf(sessionId)).toMatchObject({ state: 'wrapUp' });
+  expect(await activitiesOf(sessionId)).toHaveLength(0);
+  // Positive control: the agent's real click on the card logs it.
+  await clickCardControl(crmPage, sessionId, 'Log now');
+  await waitForCardLog(sessionId, (log) => log.state === 'logged', 'logged by the click');
+  expect(await activitiesOf(sessionId)).toHaveLength(1);
 });
 
 test('wrap-up that runs out: the call is logged without a save, on its record, with cards set to fade at once', async () => {
