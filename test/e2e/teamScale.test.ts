@@ -79,43 +79,8 @@ test('figure: 2,000 colleagues, popup open to an interactive Team list, and a se
         channel.port2.postMessage(0);
       });
     const times: number[] = [];
-    for (const query of [
-      ...[
-        'a',
-        'an',
-        'ann',
-        'anna',
-        'anna ',
-        'anna s',
-        'anna sm',
-        'anna smi',
-        'g',
-        'gü',
-        'gül',
-        '',
-        '2',
-        '20',
-        '201',
-        '2019',
-      ],
-      ...[
-        'a',
-        'an',
-        'ann',
-        'anna',
-        'anna ',
-        'anna s',
-        'anna sm',
-        'anna smi',
-        'g',
-        'gü',
-        'gül',
-        '',
-        '2',
-        '20',
-        '201',
-        '2019',
-      ],
+    // Typing a name, a surname with an accent, and an extension, three times over.
+    const typed = [
       'a',
       'an',
       'ann',
@@ -132,7 +97,8 @@ test('figure: 2,000 colleagues, popup open to an interactive Team list, and a se
       '20',
       '201',
       '2019',
-    ]) {
+    ];
+    for (const query of [...typed, ...typed, ...typed]) {
       const start = performance.now();
       input.value = query;
       input.dispatchEvent(new Event('input', { bubbles: true }));
