@@ -106,6 +106,25 @@ const userIn = (a: Agent, ext: string) =>
     .flatMap((f) => f.users)
     .find((u: Frame) => u.extension === ext);
 
+/** What `a` last heard of `ext`'s state: its directory entry, then any `clientStateChanged` after it. */
+function lastState(a: Agent, ext: string): Frame | undefined {
+  let state: Frame | undefined;
+  for (const f of a.frames) {
+    if (f.op === 'directory') state = f.users.find((u: Frame) => u.extension === ext)?.state ?? state;
+    if (f.op === 'clientStateChanged' && f.phoneNumber === ext) state = f;
+  }
+  return state;
+}
+/** Waits until `a`'s last word on `ext` matches (a colleague on another node may come online just after the directory). */
+async function waitLastState(a: Agent, ext: string, match: Frame, timeout = 10_000): Promise<void> {
+  const deadline = Date.now() + timeout;
+  while (!Object.entries(match).every(([k, v]) => lastState(a, ext)?.[k] === v)) {
+    if (Date.now() > deadline)
+      throw new Error(`timed out: ${ext} ${JSON.stringify(match)}, last ${JSON.stringify(lastState(a, ext))}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
 test('presence and messages across two nodes', async () => {
   const a = await node('team-a');
   const b = await node('team-b');
@@ -114,7 +133,9 @@ test('presence and messages across two nodes', async () => {
   expect(onA.frames[0]?.permissions.accept).toBeUndefined(); // a webhook source cannot answer a phone
   const onB = await agent(b, 'a1002');
   // The same directory on both nodes; B's agent sees A's agent online in it, A hears B's come online.
-  expect(userIn(onB, '1001')).toMatchObject({ fullName: 'Agent 1001', state: { status: 'ONLINE', phone: 'idle' } });
+  // (A's agent may have come online on B just after B sent the directory: then a clientStateChanged says so.)
+  expect(userIn(onB, '1001')).toMatchObject({ fullName: 'Agent 1001' });
+  await waitLastState(onB, '1001', { status: 'ONLINE', phone: 'idle' });
   expect(userIn(onB, '1003')?.state).toMatchObject({ status: 'OFFLINE', phone: 'offline' });
   await waitState(onA, '1002', { status: 'ONLINE' });
 

@@ -149,6 +149,8 @@ export class Team {
   /** Message id → sender and recipient keys (to route read receipts). */
   private readonly sent = new Map<string, { from: string; to: string }>();
   private readonly joined = new WeakSet<Connection>();
+  /** Joined connections counted online (after the store's state was in). */
+  private readonly counted = new WeakSet<Connection>();
   private readonly ids = new WeakMap<Connection, string>();
   private readonly buckets = new WeakMap<Connection, TokenBucket>();
   private nextId = 0;
@@ -199,6 +201,10 @@ export class Team {
   async join(c: Connection): Promise<void> {
     if (this.joined.has(c)) return;
     this.joined.add(c);
+    // The directory is sent once the store's state is in (on many nodes: who is online elsewhere, what they set);
+    // before that, it would tell this agent that every colleague on another node is offline.
+    await this.ready;
+    if (!this.joined.has(c) || this.closed) return; // closed while the store was loading: leave() found nothing
     this.nextId += 1;
     this.ids.set(c, `${this.store.node}:${this.nextId}`);
     const key = numberKey(c.extension);
@@ -213,6 +219,7 @@ export class Team {
     }
     const count = (this.own.get(key) ?? 0) + 1;
     this.own.set(key, count);
+    this.counted.add(c);
     this.emit(key);
     this.store.publish({ t: 'online', node: this.store.node, ext: key, count }).catch(() => undefined);
     for (const text of this.directory()) this.host.send(c, text);
@@ -228,6 +235,8 @@ export class Team {
   leave(c: Connection): void {
     if (!this.joined.has(c)) return;
     this.joined.delete(c);
+    if (!this.counted.has(c)) return; // left before the store's state was in: never counted
+    this.counted.delete(c);
     const key = numberKey(c.extension);
     const count = Math.max(0, (this.own.get(key) ?? 1) - 1);
     if (count) this.own.set(key, count);
