@@ -9,7 +9,7 @@
  * the file holds grants (no token) and HMACs of the codes.
  */
 import { createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
-import { readFileSync, type Stats, statSync, unwatchFile, watchFile } from 'node:fs';
+import { readFileSync, type Stats, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { writeFileAtomic } from './atomicFile';
 import { type EnrolmentRecord, type FileState, parseState, type StoredGrant } from './tokenFile';
@@ -119,7 +119,9 @@ export class TokenAuthority {
   private readonly revokeListeners = new Set<(id: string) => void>();
   /** Token ids revoked on another node of the cluster (shared through Redis, bridge/src/cluster). */
   private readonly revokedElsewhere = new Set<string>();
-  private watching = false;
+  /** Polls the file for changes made by another process (compared with what this one last read, not with
+   * fs.watchFile's own first look, which a write landing just after the watch began would already include). */
+  private watching: ReturnType<typeof setInterval> | undefined;
   /** Tokens whose MAC was checked, with their payload: re-verifying every agent must stay cheap. */
   private readonly checked = new Map<string, { grant: Grant; expiresMs: number }>();
   /** The file was stat'ed in this synchronous run: a loop over all agents stats it once, not per agent. */
@@ -255,16 +257,16 @@ export class TokenAuthority {
   onRevoke(listener: (id: string) => void): () => void {
     this.revokeListeners.add(listener);
     if (this.file && !this.watching) {
-      this.watching = true;
-      watchFile(this.file, { interval: 1000, persistent: false }, () => this.refresh(true));
+      this.watching = setInterval(() => this.refresh(true), 1000);
+      this.watching.unref();
     }
     return () => this.revokeListeners.delete(listener);
   }
 
   close(): void {
     this.revokeListeners.clear();
-    if (this.file && this.watching) unwatchFile(this.file);
-    this.watching = false;
+    if (this.watching) clearInterval(this.watching);
+    this.watching = undefined;
   }
 
   private newGrant(o: IssueOptions): Grant {
