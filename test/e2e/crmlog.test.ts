@@ -87,14 +87,28 @@ const cardLog = (sessionId: string) =>
     }`,
     sessionId,
   );
-const waitForCardLog = (sessionId: string, check: (log: { state: string; text: string }) => boolean, what: string) =>
-  waitFor(
-    async () => {
-      const log = await cardLog(sessionId).catch(() => null);
-      return log && check(log) ? log : null;
-    },
-    { what: `${what} on the card (${sessionId})`, timeout: 60_000 },
-  );
+async function waitForCardLog(
+  sessionId: string,
+  check: (log: { state: string; text: string }) => boolean,
+  what: string,
+): Promise<{ state: string; text: string; actions: string[] }> {
+  let seen: unknown = 'nothing read yet';
+  try {
+    return await waitFor(
+      async () => {
+        const log = await cardLog(sessionId).catch((error) => ({ error: String(error) }) as never);
+        seen = log;
+        return log && !('error' in log) && check(log) ? log : null;
+      },
+      { what: `${what} on the card (${sessionId})`, timeout: 60_000 },
+    );
+  } catch (error) {
+    const view = await stateOf(sessionId).catch((e) => String(e));
+    throw new Error(
+      `${(error as Error).message}; the card's log line last read: ${JSON.stringify(seen)}; the background: ${JSON.stringify(view)}`,
+    );
+  }
+}
 
 /** The note form the wrap-up opened in this call's entry frame, ready to type in. */
 async function wrapUpForm(sessionId: string) {
@@ -280,6 +294,15 @@ test('the wrap-up on the card: the countdown and the note form as the call ends;
   await clickInFrame(frame, 'Save note');
   const logged = await waitForCardLog(sessionId, (log) => log.state === 'logged', 'logged');
   expect(logged).toMatchObject({ text: 'Logged in the CRM', actions: [] });
+  // One card for the call: keeping it for the form while the wrap-up ended once drew it twice, the
+  // second copy stuck at "Waiting" (the stack was drawn again inside the card's own effect).
+  expect(
+    await inCardShadow<number>(
+      crmPage,
+      "function (id) { return this.querySelectorAll('[data-session=\"' + CSS.escape(id) + '\"]').length; }",
+      sessionId,
+    ),
+  ).toBe(1);
   const list = await activitiesOf(sessionId);
   expect(list).toHaveLength(1);
   expect(list[0]).toMatchObject({

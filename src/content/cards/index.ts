@@ -75,7 +75,7 @@ export function createCardsView(send: Send, signal: AbortSignal, onError: (error
       if (on) {
         const card = current?.cards.find((c) => c.sessionId === sessionId) ?? kept.get(sessionId);
         if (card) kept.set(sessionId, card);
-        if (current) draw(current);
+        redrawSoon();
         return;
       }
       releases.set(
@@ -92,6 +92,19 @@ export function createCardsView(send: Send, signal: AbortSignal, onError: (error
       drag(host, event, (position) => send('savePosition', position).catch(onError));
     },
   };
+
+  // keepOpen is called from the cards' own effects and handlers: drawing the stack there, while Preact
+  // is still committing that card (its own state update pending), has drawn the card twice. So the
+  // stack is drawn again on a later task, once Preact's queued renders are done.
+  let redrawQueued = false;
+  function redrawSoon(): void {
+    if (redrawQueued) return;
+    redrawQueued = true;
+    setTimeout(() => {
+      redrawQueued = false;
+      if (current && !signal.aborted) draw(current);
+    }, 0);
+  }
 
   /** The pushed cards plus the kept ones the push no longer has, after them. */
   function withKept(state: ContentState): ContentState {
