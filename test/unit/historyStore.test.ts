@@ -1,12 +1,13 @@
 /** The IndexedDB call history store, in Node with fake-indexeddb. */
 import 'fake-indexeddb/auto';
-import { openHistoryDb, STORE, TERMS } from '../../src/background/history/db';
+import { NAMES, openHistoryDb, STORE, TERMS } from '../../src/background/history/db';
 import { importFromPbx } from '../../src/background/history/import';
 import { allRecords, previousCalls, queryHistory } from '../../src/background/history/queries';
 import { applyRetention } from '../../src/background/history/retention';
 import { HistoryStore, QUOTA_PROBLEM, type WriteContext } from '../../src/background/history/store';
 import type { Call } from '../../src/shared/calls';
 import type { HistoryQuery } from '../../src/shared/history';
+import { matchesName, nameQuery } from '../../src/shared/history/search';
 import type { HistoryEntry } from '../../src/shared/protocol';
 import { answered, makeCall, missed, T0 } from '../support/historyFixtures';
 
@@ -113,10 +114,14 @@ describe('writing as the call progresses', () => {
     expect(ids(await query({ kind: 'search', text: 'meyer' }))).toEqual(['s1']);
     expect(ids(await query({ kind: 'search', text: 'alice' }))).toEqual(['s1']);
     expect(ids(await query({ kind: 'search', text: '1234567' }))).toEqual(['s1']);
-    const terms = (await (await store.database()).getAllKeys(TERMS)).map((key) => key[0]);
-    expect(terms).toContain('wmeyer');
-    expect(terms).not.toContain('walice'.replace('alice', 'pbx'));
-    expect(terms.filter((term) => term.startsWith('w'))).toEqual(['walice', 'wmeyer']);
+    const db = await store.database();
+    // The number terms follow the new number; the name terms the new name, none of the old left.
+    expect((await db.getAllKeys(TERMS)).map((key) => key[0])).toEqual(['d49301234567', 'p301234567', 'r76543210394']);
+    const names = await db.getAllKeys(NAMES);
+    expect(names.map((key) => key[0])).toEqual(
+      ['na', 'nal', 'nali', 'nalic', 'nalice', 'nm', 'nme', 'nmey', 'nmeye', 'nmeyer'].sort(),
+    );
+    expect(new Set(names.map((key) => `${key[1]} ${key[2]} ${key[3]}`))).toEqual(new Set([`${-T0} s1 alice meyer`]));
   });
 
   test('a CRM record link is kept, only http(s)', async () => {
@@ -254,6 +259,86 @@ describe('searches with many matches', () => {
   });
 });
 
+describe('name search through the names index', () => {
+  // What the query must return, from every stored call: the newest first (start time, then
+  // session id, both descending), every query word the prefix of a word of the name.
+  async function reference(q: { text: string; from?: number; to?: number; page: number; pageSize: number }) {
+    const words = [...new Set(nameQuery(q.text))];
+    const { records } = await allRecords(await store.database(), q.from, q.to);
+    const matching = words.length ? records.filter((r) => matchesName(words, r.nameWords)) : [];
+    return cut(matching, q);
+  }
+
+  function cut(matching: { sessionId: string }[], q: { page: number; pageSize: number }) {
+    const end = (q.page + 1) * q.pageSize;
+    return { ids: matching.slice(q.page * q.pageSize, end).map((r) => r.sessionId), hasMore: matching.length > end };
+  }
+
+  test('pages, date ranges, ties and long words: the same calls a scan of every call finds', async () => {
+    const names = [
+      'Anna Schmidt',
+      'Anna Annika Schmidtberger',
+      'Annabelle Schmitz',
+      'Jürgen Müller',
+      'Schmitt & Söhne GmbH',
+      'Zoé Ånström',
+      'Mehmet Schmidt-Anna',
+      undefined,
+    ];
+    // 600 calls; start times are shared by three calls, so pages cut through ties.
+    await seed(600, (i) => ({
+      remoteName: names[(i * 7) % names.length],
+      remoteNumber: i % 11 === 0 ? 'sip:annette@pbx' : `+49 30 ${1_000_000 + (i % 50)}`,
+      startedAt: T0 + Math.floor(i / 4) * 60_000 + (i % 4 === 3 ? 1 : 0),
+    }));
+    const texts = ['a', 'ann', 'anna', 'ANNA schm', 'schmidtb', 'schmidtberger', 'anna anna', 'schm ann zz'];
+    texts.push('muller', 'söhne gmbh', 'annette', 'anstr', 'o', 'mehmet anna schmidt', 'nobody', '-- --');
+    const windows = [{}, { from: T0 + 50 * 60_000, to: T0 + 120 * 60_000 }, { to: T0 + 30 * 60_000 + 1 }];
+    let compared = 0;
+    let nonEmpty = 0;
+    for (const text of texts) {
+      for (const window of windows) {
+        const words = [...new Set(nameQuery(text))];
+        const all = (await allRecords(await store.database(), window.from, window.to)).records;
+        const matching = words.length ? all.filter((r) => matchesName(words, r.nameWords)) : [];
+        for (const [page, pageSize] of [
+          [0, 50],
+          [0, 1],
+          [3, 7],
+          [1, 200],
+          [40, 4],
+        ] as const) {
+          const q = { text, ...window, page, pageSize };
+          const expected = cut(matching, q);
+          const found = await query({ kind: 'search', ...q });
+          expect({ q, ids: ids(found), hasMore: found.hasMore }).toEqual({ q, ...expected });
+          expect(found.truncated).toBeUndefined();
+          compared += 1;
+          if (expected.ids.length) nonEmpty += 1;
+        }
+      }
+    }
+    // The comparison is not between two empty answers.
+    expect(compared).toBe(texts.length * 15);
+    expect(nonEmpty).toBeGreaterThan(compared / 3);
+    // Broad words span many of the index's read chunks (the first one is 128 entries).
+    expect((await reference({ text: 'a', page: 0, pageSize: 1000 })).ids.length).toBeGreaterThan(300);
+  });
+
+  test('the index holds the prefixes of each word, up to six characters, newest first', async () => {
+    await seed(2, (i) => ({ remoteName: i ? 'Ann Schmidtberger' : 'Ann' }));
+    const keys = await (await store.database()).getAllKeys(NAMES);
+    expect(keys.filter((key) => key[2] === 'c1').map((key) => key[0])).toEqual(
+      ['na', 'nan', 'nann', 'ns', 'nsc', 'nsch', 'nschm', 'nschmi', 'nschmid'].sort(),
+    );
+    // c1 started a minute after c0: it comes first under a shared prefix.
+    expect(keys.filter((key) => key[0] === 'nann').map((key) => [key[1], key[2], key[3]])).toEqual([
+      [-(T0 + 60_000), 'c1', 'ann schmidtberger'],
+      [-T0, 'c0', 'ann'],
+    ]);
+  });
+});
+
 describe('bad stored data', () => {
   test('a record that fails validation is skipped and reported, and queries go on', async () => {
     await seed(5);
@@ -266,7 +351,8 @@ describe('bad stored data', () => {
     } as never);
     // Their search terms, as if they had been indexed before they were damaged.
     for (const sessionId of ['bad1', 'bad2']) {
-      for (const term of ['r7654', 'wanna']) await db.put(TERMS, 0, [term, T0 + 1, sessionId]);
+      await db.put(TERMS, 0, ['r7654', T0 + 1, sessionId]);
+      for (const term of ['na', 'nan', 'nann', 'nanna']) await db.put(NAMES, 0, [term, -(T0 + 1), sessionId, 'anna']);
     }
     const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
     try {
@@ -276,7 +362,8 @@ describe('bad stored data', () => {
       const search = await query({ kind: 'search', text: '4567' });
       expect(search.records).toHaveLength(5);
       expect(search.skipped).toBe(2);
-      expect((await query({ kind: 'search', text: 'anna' })).records).toHaveLength(5);
+      const byName = await query({ kind: 'search', text: 'anna' });
+      expect([byName.records.length, byName.skipped]).toEqual([5, 2]);
       const exported = await allRecords(db);
       expect([exported.records.length, exported.skipped]).toEqual([5, 2]);
       expect(warn.mock.calls.map((c) => String(c[0])).join('\n')).toMatch(/skipped an invalid stored call \(bad1\)/);
@@ -301,6 +388,8 @@ describe('retention, clearing and quota', () => {
     // Their search terms went with them.
     const termOwners = new Set((await db.getAllKeys(TERMS)).map((key) => key[2]));
     expect([...termOwners].sort()).toEqual(['c25', 'c26', 'c27', 'c28', 'c29']);
+    const nameOwners = new Set((await db.getAllKeys(NAMES)).map((key) => key[2]));
+    expect([...nameOwners].sort()).toEqual(['c25', 'c26', 'c27', 'c28', 'c29']);
   });
 
   test('applied automatically after writes, throttled', async () => {
@@ -330,6 +419,7 @@ describe('retention, clearing and quota', () => {
     expect(await store.clear()).toBe(12);
     expect((await query({ kind: 'recent' })).records).toEqual([]);
     expect(await (await store.database()).count(TERMS)).toBe(0);
+    expect(await (await store.database()).count(NAMES)).toBe(0);
   });
 
   describe('a full quota', () => {

@@ -1,65 +1,91 @@
-/** The history schema upgrade from version 1 to version 2, with data written by version 1. */
+/** The history schema upgrades (1 → 2 → 3), with data as versions 1 and 2 wrote it. */
 import 'fake-indexeddb/auto';
 import { openDB } from 'idb';
-import { DB_VERSION, openHistoryDb, STORE } from '../../src/background/history/db';
+import { DB_VERSION, NAMES, openHistoryDb, STORE, TERMS } from '../../src/background/history/db';
 import { queryHistory } from '../../src/background/history/queries';
 import { HistoryStore, type WriteContext } from '../../src/background/history/store';
+import { nameTermsOf, termsOf } from '../../src/background/history/terms';
+import { type HistoryRecord, recordFromCall } from '../../src/shared/history';
 import v1Database from '../fixtures/history/v1-database.json';
 import { answered, makeCall, missed, T0 } from '../support/historyFixtures';
 
 const context: WriteContext = { country: 'DE', retention: { retentionDays: 0, maxCalls: 1_000_000 } };
 const NAME = 'history-upgrade';
+const DAY = 86_400_000;
 
-test('version 2 is the current schema', () => {
-  expect(DB_VERSION).toBe(2);
+test('version 3 is the current schema', () => {
+  expect(DB_VERSION).toBe(3);
 });
 
-test('calls written by version 1 survive the upgrade and are found through the new index', async () => {
-  // Version 1, as it shipped: the store and its first three indexes.
-  const v1 = new HistoryStore((onGone) => openHistoryDb({ name: NAME, version: 1, onGone }));
-  const v1db = await v1.database();
-  expect([...v1db.objectStoreNames].sort()).toEqual(['calls', 'terms']);
-  expect([...v1db.transaction(STORE).store.indexNames]).toEqual(['startedAt']);
-  const calls = Array.from({ length: 30 }, (_, i) => {
-    const base = makeCall({
-      sessionId: `v1-${i}`,
+/** What version 2 stored for a call: the record, and its terms, the name words as `w` terms among them. */
+function v2Terms(record: HistoryRecord): [string, number, string][] {
+  const terms = new Set([...record.numberKeys, ...record.nameWords.map((word) => `w${word}`)]);
+  return [...terms].map((term) => [term, record.startedAt, record.sessionId]);
+}
+
+test('calls written by version 2 upgrade to version 3: the names index is built from them, the old name terms go', async () => {
+  // Version 2's schema, from its own upgrade steps; its contents as version 2 wrote them.
+  let gone = 0;
+  const v2db = await openHistoryDb({ name: NAME, version: 2, onGone: () => (gone += 1) });
+  expect([...v2db.objectStoreNames].sort()).toEqual(['calls', 'terms']);
+  const people = ['Anna Schmidt', 'Annabelle Schmitz', 'Jürgen Müller', undefined];
+  const records = Array.from({ length: 2500 }, (_, i) => {
+    const call = makeCall({
+      sessionId: `v2-${String(i).padStart(4, '0')}`,
       startedAt: T0 + i * 60_000,
+      remoteName: people[i % people.length],
       remoteNumber: i % 2 ? '030 1234567' : '+1 212 555 0100',
     });
-    return i % 3 === 0 ? missed(base) : answered(base);
+    return recordFromCall(i % 3 === 0 ? missed(call) : answered(call), 'DE', T0 + DAY);
   });
-  await v1.recordCalls(calls, context);
-  await v1.recordCalls([makeCall({ sessionId: 'v1-live', startedAt: T0 + 3_600_000 })], context);
-  expect(await v1.setNote({ sessionId: 'v1-4', note: 'from version 1', disposition: 'sale' })).toBe(true);
+  const write = v2db.transaction(['calls', 'terms'], 'readwrite');
+  for (const record of records) {
+    void write.objectStore('calls').put(record);
+    for (const key of v2Terms(record)) void write.objectStore('terms').put(0, key);
+  }
+  // A damaged record with a name: left out of the new index, the upgrade goes on.
+  void write.objectStore('calls').put({ sessionId: 'v2-bad', startedAt: T0, nameWords: ['anna'] } as never);
+  await write.done;
+  const oldNameTerms = IDBKeyRange.bound(['w'], ['w\uffff']);
+  expect(await v2db.count('terms', oldNameTerms)).toBeGreaterThan(0); // positive control
 
-  // The next PopLine opens the same database at version 2; the open version-1 connection is
+  // The next PopLine opens the same database at version 3; the open version-2 connection is
   // asked to close (blocking) so the upgrade is never stuck behind it.
-  const v2 = new HistoryStore((onGone) => openHistoryDb({ name: NAME, onGone }));
-  const db = await v2.database();
-  expect(db.version).toBe(2);
-  expect([...db.transaction(STORE).store.indexNames].sort()).toEqual(['outcomeStartedAt', 'startedAt']);
+  const v3 = new HistoryStore((onGone) => openHistoryDb({ name: NAME, onGone }));
+  const db = await v3.database();
+  expect(db.version).toBe(3);
+  expect(gone).toBe(1);
+  expect([...db.objectStoreNames].sort()).toEqual(['calls', 'names', 'terms']);
+  // Exactly the name terms of the valid calls (over several of the upgrade's chunks of 1000).
+  const names = await db.getAllKeys(NAMES);
+  const expected = records.flatMap(nameTermsOf);
+  expect(names.length).toBe(expected.length);
+  expect(new Set(names.map((key) => key.join('|')))).toEqual(new Set(expected.map((key) => key.join('|'))));
+  expect(names.some((key) => key[2] === 'v2-bad')).toBe(false);
+  // The number terms stay; the name word terms of versions 1 and 2 are gone.
+  expect(await db.count(TERMS, oldNameTerms)).toBe(0);
+  expect(await db.count(TERMS)).toBe(records.flatMap(termsOf).length);
 
-  expect(await db.count(STORE)).toBe(31);
-  const missedPage = await queryHistory(db, { kind: 'missed', pageSize: 200 }, 'DE');
-  expect(missedPage.records.map((r) => r.sessionId)).toEqual(
-    [27, 24, 21, 18, 15, 12, 9, 6, 3, 0].map((i) => `v1-${i}`),
-  );
-  expect(missedPage.skipped).toBe(0);
-  // The index holds exactly the ended calls: the call in progress has no outcome.
-  expect(await db.countFromIndex(STORE, 'outcomeStartedAt')).toBe(30);
-  const search = await queryHistory(db, { kind: 'search', text: '+49 30 1234567', pageSize: 200 }, 'DE');
-  expect(search.records).toHaveLength(16); // 15 odd ones and the call in progress
-  expect(search.records.find((r) => r.sessionId === 'v1-4')).toBeUndefined();
-  const byNote = await queryHistory(db, { kind: 'recent', pageSize: 200 }, 'DE');
-  expect(byNote.records.find((r) => r.sessionId === 'v1-4')).toMatchObject({
-    note: 'from version 1',
-    disposition: 'sale',
-  });
-  // And version 2 goes on writing to them.
-  await v2.recordCalls([missed(makeCall({ sessionId: 'v1-live', startedAt: T0 + 3_600_000 }))], context);
-  const after = await queryHistory(db, { kind: 'missed', pageSize: 1 }, 'DE');
-  expect(after.records[0]?.sessionId).toBe('v1-live');
-  await v2.close();
+  const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+  try {
+    const search = (text: string, pageSize = 50, page = 0) =>
+      queryHistory(db, { kind: 'search', text, pageSize, page }, 'DE');
+    const annaSchmidt = records.filter((_, i) => i % 4 === 0).reverse();
+    const page = await search('anna schmid', 50, 2);
+    expect(page.records.map((r) => r.sessionId)).toEqual(annaSchmidt.slice(100, 150).map((r) => r.sessionId));
+    expect((await search('schmi', 2000)).records).toHaveLength(1250);
+    expect((await search('muller', 1000)).records).toHaveLength(625);
+    expect((await search('+49 30 1234567', 2000)).records).toHaveLength(1250);
+    const missedPage = await queryHistory(db, { kind: 'missed', pageSize: 3 }, 'DE');
+    expect(missedPage.records.map((r) => r.sessionId)).toEqual(['v2-2499', 'v2-2496', 'v2-2493']);
+  } finally {
+    warn.mockRestore();
+  }
+  // And version 3 goes on writing to them: a name learnt later is found by it.
+  expect(await v3.setFoundName('v2-0003', 'Zoé Ånström')).toBe(true);
+  const found = await queryHistory(db, { kind: 'search', text: 'zoe anst' }, 'DE');
+  expect(found.records.map((r) => r.sessionId)).toEqual(['v2-0003']);
+  await v3.close();
 });
 
 test('a database as version 1 wrote it (raw records and term keys, no code of today) upgrades and is read', async () => {

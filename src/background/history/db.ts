@@ -10,35 +10,28 @@
  * Version 2: index `outcomeStartedAt` on [outcome, startedAt], so missed calls are an index
  *   range instead of a scan over every call. Calls in progress have no outcome and stay out of it.
  *   Records written by version 1 carry `outcome` already, so the new index covers them at once.
+ * Version 3: store `names` (terms.ts), the name search index: one entry per prefix of a word of
+ *   a call's name, keyed newest first and carrying the call's words, so a name search reads only
+ *   as many entries as its page needs. The upgrade builds it from the stored calls and drops the
+ *   `w` (name word) terms of version 1 from `terms`, which keeps the number terms only.
  */
-import { type DBSchema, type IDBPDatabase, type IDBPTransaction, openDB } from 'idb';
-import type { HistoryRecord } from '../../shared/history';
+import { openDB } from 'idb';
+import { validateRecord } from '../../shared/history';
+import { DB_NAME, type HistoryDb, type HistorySchema, NAMES, STORE, TERMS, type UpgradeTx } from './schema';
+import { nameTermsOf } from './terms';
 
-export const DB_NAME = 'popline-history';
-export const STORE = 'calls';
-export const TERMS = 'terms';
+export {
+  DB_NAME,
+  type HistoryDb,
+  type HistorySchema,
+  NAMES,
+  type NameKey,
+  STORE,
+  TERMS,
+  type TermKey,
+  type UpgradeTx,
+} from './schema';
 
-/** A search term of a call (historySearch.ts): `d`, `p` or `r` + digits, or `w` + a word of its name. */
-export type TermKey = [term: string, startedAt: number, sessionId: string];
-
-export interface HistorySchema extends DBSchema {
-  calls: {
-    key: string;
-    // Stored values are validated on every read: they may be anything.
-    value: HistoryRecord;
-    indexes: {
-      startedAt: number;
-      outcomeStartedAt: [string, number];
-    };
-  };
-  terms: {
-    key: TermKey;
-    value: 0;
-  };
-}
-
-export type HistoryDb = IDBPDatabase<HistorySchema>;
-type UpgradeTx = IDBPTransaction<HistorySchema, ('calls' | 'terms')[], 'versionchange'>;
 type Upgrade = (db: HistoryDb, tx: UpgradeTx) => void;
 
 export const UPGRADES: readonly Upgrade[] = [
@@ -53,9 +46,46 @@ export const UPGRADES: readonly Upgrade[] = [
   (_db, tx) => {
     tx.objectStore(STORE).createIndex('outcomeStartedAt', ['outcome', 'startedAt']);
   },
+  // 2 → 3
+  (db, tx) => {
+    db.createObjectStore(NAMES);
+    void buildNameTerms(tx);
+  },
 ];
 
 export const DB_VERSION = UPGRADES.length;
+
+const UPGRADE_CHUNK = 1000;
+
+/**
+ * Drops version 1's name terms from `terms` and indexes the name words of every stored call in
+ * `names`, in chunks by session id, inside the upgrade transaction (a call that fails validation is left out, as on every read). A failure
+ * aborts the upgrade: the database stays at its old version and the next open tries again.
+ */
+async function buildNameTerms(tx: UpgradeTx): Promise<void> {
+  try {
+    await tx.objectStore(TERMS).delete(IDBKeyRange.bound(['w'], ['w\uffff']));
+    const calls = tx.objectStore(STORE);
+    const names = tx.objectStore(NAMES);
+    let after: string | undefined;
+    for (;;) {
+      const range = after === undefined ? null : IDBKeyRange.lowerBound(after, true);
+      const values: unknown[] = await calls.getAll(range, UPGRADE_CHUNK);
+      const keys = await calls.getAllKeys(range, UPGRADE_CHUNK);
+      const puts: Promise<unknown>[] = [];
+      for (const value of values) {
+        const valid = validateRecord(value);
+        if (valid.ok) for (const key of nameTermsOf(valid.value)) puts.push(names.put(0, key));
+      }
+      await Promise.all(puts);
+      if (keys.length < UPGRADE_CHUNK) return;
+      after = keys[keys.length - 1];
+    }
+  } catch (error) {
+    tx.abort();
+    throw error;
+  }
+}
 
 /**
  * Opens (creating or upgrading) the database. `version` is for tests of old schemas.

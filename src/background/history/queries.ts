@@ -1,24 +1,17 @@
 /**
  * Reading the call history. Every query is a key range, newest first: recent calls and date
- * ranges on the `startedAt` index, missed calls on [outcome, startedAt], numbers and names on the
- * `terms` store (terms.ts). Every value read is validated: one that fails is skipped, counted
+ * ranges on the `startedAt` index, missed calls on [outcome, startedAt], numbers on the `terms`
+ * store and names on the `names` store (terms.ts). Every value read is validated: one that fails is skipped, counted
  * and reported (once per call), and the query goes on.
  */
 import type { HistoryPage, HistoryQuery, HistoryRecord, HistoryView } from '../../shared/history';
 import { validateRecord } from '../../shared/history';
-import {
-  isNumberSearch,
-  matchesName,
-  nameQuery,
-  numberQuery,
-  sameNumberAs,
-  wordTerm,
-} from '../../shared/history/search';
+import { isNumberSearch, matchesName, nameQuery, numberQuery, sameNumberAs } from '../../shared/history/search';
 import { log } from '../../shared/log';
 import { formatNumber } from '../../shared/phone';
 import { sameNumber } from '../../shared/phone/numbers';
 import { type HistoryDb, STORE } from './db';
-import { termHits } from './terms';
+import { nameHits, termHits } from './terms';
 
 export const DEFAULT_PAGE_SIZE = 50;
 
@@ -136,14 +129,18 @@ async function numberMatcher(db: HistoryDb, text: string, country: string): Prom
   return { hits, truncated: found.some((one) => one.truncated), accept };
 }
 
-/** Every word of the query is the prefix of a word of the name: the hits intersect. */
-async function nameMatcher(db: HistoryDb, text: string): Promise<Matcher> {
+/**
+ * Every word of the query is the prefix of a word of the name: the newest calls that match, as
+ * many as the page needs (and one more, for hasMore), from the `names` store (terms.ts).
+ */
+async function nameMatcher(
+  db: HistoryDb,
+  text: string,
+  { from, to, page, pageSize }: { from?: number; to?: number; page: number; pageSize: number },
+): Promise<Matcher> {
   const query = [...new Set(nameQuery(text))];
   if (!query.length) return nothing;
-  const found = await Promise.all(query.map((word) => termHits(db, wordTerm(word))));
-  const [smallest, ...others] = found.map((one) => one.hits).sort((a, b) => a.size - b.size);
-  const hits = new Map([...(smallest ?? [])].filter(([id]) => others.every((set) => set.has(id))));
-  const truncated = found.some((one) => one.truncated);
+  const { hits, truncated } = await nameHits(db, query, { from, to, count: (page + 1) * pageSize + 1 });
   return { hits, truncated, accept: (record) => matchesName(query, record.nameWords) };
 }
 
@@ -179,7 +176,9 @@ export async function queryHistory(db: HistoryDb, query: HistoryQuery, country: 
   const { from, to } = query;
   if (query.kind === 'search') {
     const text = query.text?.trim() ?? '';
-    const matcher = isNumberSearch(text) ? await numberMatcher(db, text, country) : await nameMatcher(db, text);
+    const matcher = isNumberSearch(text)
+      ? await numberMatcher(db, text, country)
+      : await nameMatcher(db, text, { from, to, page, pageSize });
     const found = await matchingPage(db, matcher, { from, to, page, pageSize }, reader);
     return {
       records: found.records.map((record) => toView(record, country)),

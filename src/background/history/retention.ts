@@ -4,7 +4,7 @@
  * small transactions so a large clean-up never holds the database for long.
  */
 import { validateRecord } from '../../shared/history';
-import { type HistoryDb, STORE, TERMS } from './db';
+import { type HistoryDb, NAMES, STORE, TERMS } from './db';
 import { syncTerms } from './terms';
 
 export interface RetentionPolicy {
@@ -21,7 +21,7 @@ const DAY_MS = 86_400_000;
 export async function deleteOldest(db: HistoryDb, limit: number, before?: number): Promise<number> {
   let removed = 0;
   while (removed < limit) {
-    const tx = db.transaction([STORE, TERMS], 'readwrite');
+    const tx = db.transaction([STORE, TERMS, NAMES], 'readwrite');
     const calls = tx.objectStore(STORE);
     const range = before === undefined ? null : IDBKeyRange.upperBound(before, true);
     const oldest: unknown[] = await calls.index('startedAt').getAll(range, Math.min(CHUNK, limit - removed));

@@ -20,7 +20,7 @@ import {
 } from '../../shared/history';
 import { log } from '../../shared/log';
 import { serialQueue } from '../../shared/serial';
-import { type HistoryDb, STORE, TERMS } from './db';
+import { type HistoryDb, NAMES, STORE, TERMS } from './db';
 import { applyRetention, isQuotaError, makeRoom, type RetentionPolicy } from './retention';
 import { syncTerms } from './terms';
 
@@ -102,7 +102,7 @@ export class HistoryStore {
   private async putMerged(records: readonly HistoryRecord[]): Promise<void> {
     const db = await this.database();
     const durable = records.some((record) => record.outcome !== undefined);
-    const tx = db.transaction([STORE, TERMS], 'readwrite', { durability: durable ? 'strict' : 'default' });
+    const tx = db.transaction([STORE, TERMS, NAMES], 'readwrite', { durability: durable ? 'strict' : 'default' });
     const calls = tx.objectStore(STORE);
     const puts = records.map(async (record) => {
       const stored = await calls.get(record.sessionId);
@@ -160,7 +160,7 @@ export class HistoryStore {
   private update(sessionId: string, change: (record: HistoryRecord) => HistoryRecord): Promise<boolean> {
     return this.enqueue(async () => {
       const db = await this.database();
-      const tx = db.transaction([STORE, TERMS], 'readwrite', { durability: 'strict' });
+      const tx = db.transaction([STORE, TERMS, NAMES], 'readwrite', { durability: 'strict' });
       const calls = tx.objectStore(STORE);
       const stored = validateRecord(await calls.get(sessionId));
       if (!stored.ok) {
@@ -179,7 +179,7 @@ export class HistoryStore {
   importRecords(records: readonly HistoryRecord[]): Promise<{ added: number; existing: number }> {
     return this.enqueue(async () => {
       const db = await this.database();
-      const tx = db.transaction([STORE, TERMS], 'readwrite');
+      const tx = db.transaction([STORE, TERMS, NAMES], 'readwrite');
       const calls = tx.objectStore(STORE);
       let added = 0;
       const checks = records.map(async (record) => {
@@ -199,9 +199,15 @@ export class HistoryStore {
   clear(): Promise<number> {
     return this.enqueue(async () => {
       const db = await this.database();
-      const tx = db.transaction([STORE, TERMS], 'readwrite', { durability: 'strict' });
+      const tx = db.transaction([STORE, TERMS, NAMES], 'readwrite', { durability: 'strict' });
       const calls = tx.objectStore(STORE);
-      const [count] = await Promise.all([calls.count(), calls.clear(), tx.objectStore(TERMS).clear(), tx.done]);
+      const [count] = await Promise.all([
+        calls.count(),
+        calls.clear(),
+        tx.objectStore(TERMS).clear(),
+        tx.objectStore(NAMES).clear(),
+        tx.done,
+      ]);
       this.unsaved.clear();
       return count;
     });

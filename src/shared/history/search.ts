@@ -39,9 +39,6 @@ export function numberKeys(raw: string, e164: string | undefined): string[] {
   return [...new Set([`d${digits}`, `p${national}`, `r${reversed(digits)}`])];
 }
 
-/** The search term of a word of a name. */
-export const wordTerm = (word: string) => `w${word}`;
-
 /** Lower case, accents removed: "Müller" and "muller" are one word. */
 export const fold = (text: string) => text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
 
