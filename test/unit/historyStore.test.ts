@@ -5,6 +5,7 @@ import { importFromPbx } from '../../src/background/history/import';
 import { allRecords, previousCalls, queryHistory } from '../../src/background/history/queries';
 import { applyRetention } from '../../src/background/history/retention';
 import { HistoryStore, QUOTA_PROBLEM, type WriteContext } from '../../src/background/history/store';
+import { nameEntryOf } from '../../src/background/history/terms';
 import type { Call } from '../../src/shared/calls';
 import type { HistoryQuery } from '../../src/shared/history';
 import { matchesName, nameQuery } from '../../src/shared/history/search';
@@ -117,11 +118,13 @@ describe('writing as the call progresses', () => {
     const db = await store.database();
     // The number terms follow the new number; the name terms the new name, none of the old left.
     expect((await db.getAllKeys(TERMS)).map((key) => key[0])).toEqual(['d49301234567', 'p301234567', 'r76543210394']);
-    const names = await db.getAllKeys(NAMES);
-    expect(names.map((key) => key[0])).toEqual(
-      ['na', 'nal', 'nali', 'nalic', 'nalice', 'nm', 'nme', 'nmey', 'nmeye', 'nmeyer'].sort(),
-    );
-    expect(new Set(names.map((key) => `${key[1]} ${key[2]} ${key[3]}`))).toEqual(new Set([`${-T0} s1 alice meyer`]));
+    const entries = await db.getAll(NAMES);
+    expect(entries.map(({ id, startedAt, words }) => ({ id, startedAt, words }))).toEqual([
+      { id: 's1', startedAt: T0, words: 'alice meyer' },
+    ]);
+    // Found by the new word alone and with the old one, by its index terms.
+    expect(ids(await query({ kind: 'search', text: 'mey ali' }))).toEqual(['s1']);
+    expect(await db.countFromIndex(NAMES, 'term', IDBKeyRange.bound(['pal me'], ['pal me', []]))).toBe(1);
   });
 
   test('a CRM record link is kept, only http(s)', async () => {
@@ -293,6 +296,7 @@ describe('name search through the names index', () => {
     }));
     const texts = ['a', 'ann', 'anna', 'ANNA schm', 'schmidtb', 'schmidtberger', 'anna anna', 'schm ann zz'];
     texts.push('muller', 'söhne gmbh', 'annette', 'anstr', 'o', 'mehmet anna schmidt', 'nobody', '-- --');
+    texts.push('ann anna', 'schmidt schm sch', 'an annik', 'gm so schmi');
     const windows = [{}, { from: T0 + 50 * 60_000, to: T0 + 120 * 60_000 }, { to: T0 + 30 * 60_000 + 1 }];
     let compared = 0;
     let nonEmpty = 0;
@@ -325,17 +329,21 @@ describe('name search through the names index', () => {
     expect((await reference({ text: 'a', page: 0, pageSize: 1000 })).ids.length).toBeGreaterThan(300);
   });
 
-  test('the index holds the prefixes of each word, up to six characters, newest first', async () => {
+  test('the index holds the starts of each word up to four characters and of every two words up to two, newest first', async () => {
     await seed(2, (i) => ({ remoteName: i ? 'Ann Schmidtberger' : 'Ann' }));
-    const keys = await (await store.database()).getAllKeys(NAMES);
-    expect(keys.filter((key) => key[2] === 'c1').map((key) => key[0])).toEqual(
-      ['na', 'nan', 'nann', 'ns', 'nsc', 'nsch', 'nschm', 'nschmi', 'nschmid'].sort(),
+    const db = await store.database();
+    const entry = await db.get(NAMES, 'c1');
+    expect(entry?.words).toBe('ann schmidtberger');
+    expect(entry?.terms.every(([, negStart, id]) => negStart === -(T0 + 60_000) && id === 'c1')).toBe(true);
+    expect(entry?.terms.map(([term]) => term).sort()).toEqual(
+      [...['na', 'nan', 'nann', 'ns', 'nsc', 'nsch', 'nschm'], ...['pa s', 'pa sc', 'pan s', 'pan sc']].sort(),
     );
-    // c1 started a minute after c0: it comes first under a shared prefix.
-    expect(keys.filter((key) => key[0] === 'nann').map((key) => [key[1], key[2], key[3]])).toEqual([
-      [-(T0 + 60_000), 'c1', 'ann schmidtberger'],
-      [-T0, 'c0', 'ann'],
-    ]);
+    // c1 started a minute after c0: it comes first under a shared term.
+    const tx = db.transaction(NAMES);
+    const order: string[] = [];
+    for await (const cursor of tx.store.index('term').iterate(IDBKeyRange.bound(['nann'], ['nann', []])))
+      order.push(cursor.value.id);
+    expect(order).toEqual(['c1', 'c0']);
   });
 });
 
@@ -352,7 +360,7 @@ describe('bad stored data', () => {
     // Their search terms, as if they had been indexed before they were damaged.
     for (const sessionId of ['bad1', 'bad2']) {
       await db.put(TERMS, 0, ['r7654', T0 + 1, sessionId]);
-      for (const term of ['na', 'nan', 'nann', 'nanna']) await db.put(NAMES, 0, [term, -(T0 + 1), sessionId, 'anna']);
+      await db.put(NAMES, nameEntryOf({ sessionId, startedAt: T0 + 1, numberKeys: [], nameWords: ['anna'] }) as never);
     }
     const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
     try {
@@ -388,7 +396,7 @@ describe('retention, clearing and quota', () => {
     // Their search terms went with them.
     const termOwners = new Set((await db.getAllKeys(TERMS)).map((key) => key[2]));
     expect([...termOwners].sort()).toEqual(['c25', 'c26', 'c27', 'c28', 'c29']);
-    const nameOwners = new Set((await db.getAllKeys(NAMES)).map((key) => key[2]));
+    const nameOwners = new Set(await db.getAllKeys(NAMES));
     expect([...nameOwners].sort()).toEqual(['c25', 'c26', 'c27', 'c28', 'c29']);
   });
 

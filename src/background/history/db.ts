@@ -10,21 +10,22 @@
  * Version 2: index `outcomeStartedAt` on [outcome, startedAt], so missed calls are an index
  *   range instead of a scan over every call. Calls in progress have no outcome and stay out of it.
  *   Records written by version 1 carry `outcome` already, so the new index covers them at once.
- * Version 3: store `names` (terms.ts), the name search index: one entry per prefix of a word of
- *   a call's name, keyed newest first and carrying the call's words, so a name search reads only
- *   as many entries as its page needs. The upgrade builds it from the stored calls and drops the
+ * Version 3: store `names` (terms.ts), the name search index: one entry per call with its name
+ *   words, and a multi-entry index `term` of the starts of each word and of every two words,
+ *   newest first, so a name search reads about as many entries as it finds. The upgrade builds it from the stored calls and drops the
  *   `w` (name word) terms of version 1 from `terms`, which keeps the number terms only.
  */
 import { openDB } from 'idb';
 import { validateRecord } from '../../shared/history';
 import { DB_NAME, type HistoryDb, type HistorySchema, NAMES, STORE, TERMS, type UpgradeTx } from './schema';
-import { nameTermsOf } from './terms';
+import { nameEntryOf } from './terms';
 
 export {
   DB_NAME,
   type HistoryDb,
   type HistorySchema,
   NAMES,
+  type NameEntry,
   type NameKey,
   STORE,
   TERMS,
@@ -48,7 +49,7 @@ export const UPGRADES: readonly Upgrade[] = [
   },
   // 2 → 3
   (db, tx) => {
-    db.createObjectStore(NAMES);
+    db.createObjectStore(NAMES, { keyPath: 'id' }).createIndex('term', 'terms', { multiEntry: true });
     void buildNameTerms(tx);
   },
 ];
@@ -58,8 +59,7 @@ export const DB_VERSION = UPGRADES.length;
 const UPGRADE_CHUNK = 1000;
 
 /**
- * Drops version 1's name terms from `terms` and indexes the name words of every stored call in
- * `names`, in chunks by session id, inside the upgrade transaction (a call that fails validation is left out, as on every read). A failure
+ * Drops version 1's name terms from `terms` and writes every stored call's entry in `names`, in chunks by session id, inside the upgrade transaction (a call that fails validation is left out, as on every read). A failure
  * aborts the upgrade: the database stays at its old version and the next open tries again.
  */
 async function buildNameTerms(tx: UpgradeTx): Promise<void> {
@@ -75,7 +75,8 @@ async function buildNameTerms(tx: UpgradeTx): Promise<void> {
       const puts: Promise<unknown>[] = [];
       for (const value of values) {
         const valid = validateRecord(value);
-        if (valid.ok) for (const key of nameTermsOf(valid.value)) puts.push(names.put(0, key));
+        const entry = valid.ok ? nameEntryOf(valid.value) : undefined;
+        if (entry) puts.push(names.put(entry));
       }
       await Promise.all(puts);
       if (keys.length < UPGRADE_CHUNK) return;

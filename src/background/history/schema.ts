@@ -12,8 +12,17 @@ export const NAMES = 'names';
 
 /** A number term of a call (shared/history/search.ts): `d`, `p` or `r` + digits (version 1 also had `w` + a name word). */
 export type TermKey = [term: string, startedAt: number, sessionId: string];
-/** A name term (terms.ts): `n` + the start of a word, newest first, and the call's words joined by spaces. */
-export type NameKey = [term: string, negStartedAt: number, sessionId: string, words: string];
+/** A name term of a call (terms.ts): `n` + the start of a word or `p` + the starts of two, newest first. */
+export type NameKey = [term: string, negStartedAt: number, sessionId: string];
+
+/** A call's entry in the `names` store (terms.ts): its name words, and their terms in the `term` index. */
+export interface NameEntry {
+  id: string;
+  startedAt: number;
+  /** The call's name words, joined by spaces. */
+  words: string;
+  terms: NameKey[];
+}
 
 export interface HistorySchema extends DBSchema {
   calls: {
@@ -30,8 +39,10 @@ export interface HistorySchema extends DBSchema {
     value: 0;
   };
   names: {
-    key: NameKey;
-    value: 0;
+    key: string;
+    // Validated when read (terms.ts): it may be anything.
+    value: NameEntry;
+    indexes: { term: NameKey };
   };
 }
 
