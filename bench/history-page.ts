@@ -1,19 +1,22 @@
 /**
  * The call history benchmark's page side (bundled by bench/history.mjs and run in Chromium):
- * fills the real store (src/background/history) with synthetic calls and times the queries
- * the popup and the card make. Times are measured here, in the page, with performance.now().
+ * fills the real store (src/background/history) with synthetic calls through its bulk path and
+ * times the queries the popup and the card make, each against a floor read on the same database.
+ * Times are measured here, in the page, with performance.now().
  */
-import { openHistoryDb } from '../src/background/history/db';
+import { type HistoryDb, openHistoryDb, STORE } from '../src/background/history/db';
 import { queryHistory } from '../src/background/history/queries';
 import { HistoryStore, type WriteContext } from '../src/background/history/store';
 import type { Call } from '../src/shared/calls';
 import type { EndReason } from '../src/shared/calls/state';
-import type { HistoryQuery } from '../src/shared/history';
+import { type HistoryQuery, recordFromCall } from '../src/shared/history';
 
 export interface BenchOptions {
   calls: number;
   batch: number;
   queries: number;
+  /** Wait for startQueries() before timing the queries (for a CPU profile of them alone). */
+  pause?: boolean;
 }
 
 export interface Timing {
@@ -30,7 +33,8 @@ export interface BenchResult {
   insertSeconds: number;
   insertPerSecond: number;
   liveWrite: Timing;
-  timings: Record<string, Timing>;
+  /** Each kind of query, and its floor (see floorRead) measured alongside. */
+  timings: Record<string, { query: Timing; floor: Timing }>;
   usageBytes: number | null;
 }
 
@@ -88,8 +92,9 @@ const FORMATS = [
   (n: string) => `(0${n.slice(0, 2)}) ${n.slice(2, 5)}-${n.slice(5)}`,
 ];
 
-function makeCalls(count: number, people: Contact[], rand: () => number, now: number): Call[] {
-  return Array.from({ length: count }, (_, i) => {
+function makeCalls(count: number, people: Contact[], rand: () => number, now: number, first = 0): Call[] {
+  return Array.from({ length: count }, (_, k) => {
+    const i = first + k;
     const who = people[Math.floor(rand() * people.length)] as Contact;
     const startedAt = now - Math.floor(rand() * 300 * DAY);
     const outcome = OUTCOMES[Math.floor(rand() * OUTCOMES.length)] as EndReason;
@@ -114,7 +119,7 @@ function makeCalls(count: number, people: Contact[], rand: () => number, now: nu
   });
 }
 
-function timing(samples: number[], hits: number[]): Timing {
+function timing(samples: number[], hits: number[] = []): Timing {
   const sorted = [...samples].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
   const round = (ms: number) => Math.round(ms * 100) / 100;
@@ -122,37 +127,91 @@ function timing(samples: number[], hits: number[]): Timing {
   return { p50: round(at(0.5)), p95: round(at(0.95)), max: round(at(1)), n: samples.length, hits: round(avgHits) };
 }
 
-async function timeQueries(store: HistoryStore, queries: HistoryQuery[]): Promise<Timing> {
-  const db = await store.database();
-  await queryHistory(db, queries[0] as HistoryQuery, COUNTRY); // warm-up
-  const samples: number[] = [];
-  const hits: number[] = [];
-  for (const query of queries) {
-    const start = performance.now();
-    const page = await queryHistory(db, query, COUNTRY);
-    samples.push(performance.now() - start);
-    hits.push(page.records.length);
-  }
-  return timing(samples, hits);
+/** A kind of query, and how to make a different one of it each time. */
+interface Kind {
+  name: string;
+  make: () => HistoryQuery;
 }
 
-async function run({ calls: count, batch, queries: n }: BenchOptions): Promise<BenchResult> {
+/**
+ * The floor: the least IndexedDB can do to answer with as many calls, on the same database in
+ * the same run: one getAll of that many calls on the `startedAt` index from a random time.
+ */
+async function floorRead(db: HistoryDb, count: number, at: number): Promise<number> {
+  const start = performance.now();
+  await db.getAllFromIndex(STORE, 'startedAt', IDBKeyRange.lowerBound(at), Math.max(1, count));
+  return performance.now() - start;
+}
+
+/**
+ * Times every kind, each query different (from the seeded sequence) and the kinds interleaved
+ * in a shuffled order, so no query finds what the one before it left in a cache; each query is
+ * followed by its floor read of as many calls.
+ */
+async function timeKinds(
+  db: HistoryDb,
+  kinds: Kind[],
+  n: number,
+  rand: () => number,
+  span: [number, number],
+): Promise<Record<string, { query: Timing; floor: Timing }>> {
+  const order = kinds.flatMap((kind) => Array.from({ length: n }, () => kind));
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [order[i], order[j]] = [order[j] as Kind, order[i] as Kind];
+  }
+  for (const kind of kinds) for (let i = 0; i < 3; i++) await queryHistory(db, kind.make(), COUNTRY); // warm-up
+  const samples = new Map(
+    kinds.map((kind) => [kind, { query: [] as number[], floor: [] as number[], hits: [] as number[] }]),
+  );
+  for (const kind of order) {
+    const query = kind.make();
+    const start = performance.now();
+    const page = await queryHistory(db, query, COUNTRY);
+    const took = performance.now() - start;
+    const own = samples.get(kind);
+    own?.query.push(took);
+    own?.hits.push(page.records.length);
+    own?.floor.push(await floorRead(db, page.records.length, span[0] + rand() * (span[1] - span[0])));
+  }
+  return Object.fromEntries(
+    kinds.map((kind) => {
+      const own = samples.get(kind) as { query: number[]; floor: number[]; hits: number[] };
+      return [kind.name, { query: timing(own.query, own.hits), floor: timing(own.floor) }];
+    }),
+  );
+}
+
+/** Said on the console before the queries when `pause` is set; `startQueries()` lets them run. */
+const QUERIES_READY = 'popline-bench: queries ready';
+
+async function run({ calls: count, batch, queries: n, pause = false }: BenchOptions): Promise<BenchResult> {
   const rand = random(20_250_310);
   const now = Date.now();
   const context: WriteContext = { country: COUNTRY, retention: { retentionDays: 0, maxCalls: 1_000_000 } };
   const store = new HistoryStore((onGone) => openHistoryDb({ name: 'popline-history-bench', onGone }));
   await store.clear();
   const people = contacts(Math.max(100, Math.floor(count / 5)), rand);
-  const calls = makeCalls(count, people, rand, now);
 
-  const insertStart = performance.now();
-  for (let i = 0; i < calls.length; i += batch) await store.recordCalls(calls.slice(i, i + batch), context);
-  const insertSeconds = (performance.now() - insertStart) / 1000;
+  // The bulk path (importRecords: one transaction per batch), with the records the live path
+  // makes; the calls are made batch by batch so a million never sit in memory at once.
+  let insertMs = 0;
+  for (let i = 0; i < count; i += batch) {
+    const records = makeCalls(Math.min(batch, count - i), people, rand, now, i).map((call) =>
+      recordFromCall(call, COUNTRY, now),
+    );
+    const start = performance.now();
+    await store.importRecords(records);
+    insertMs += performance.now() - start;
+    if ((i / batch) % 100 === 99)
+      console.log(`inserted ${i + batch} calls, ${Math.round(((i + batch) / insertMs) * 1000)} calls/s`);
+  }
+  const insertSeconds = insertMs / 1000;
 
   // One live call as the background writes it: created, answered, ended (the last one durable).
   const live: number[] = [];
   for (let i = 0; i < 50; i++) {
-    const base = makeCalls(1, people, rand, now)[0] as Call;
+    const base = makeCalls(1, people, rand, now, count + i)[0] as Call;
     const ringing: Call = { ...base, sessionId: `live-${i}`, phase: 'ringing', startedAt: now };
     delete ringing.endedAt;
     delete ringing.endReason;
@@ -165,47 +224,56 @@ async function run({ calls: count, batch, queries: n }: BenchOptions): Promise<B
     live.push(performance.now() - start);
   }
 
-  const pick = <T>(list: readonly T[]) => list[Math.floor(rand() * list.length)] as T;
+  // The queries come from their own seeded sequence: the same ones every run, each one different.
+  const qrand = random(4_242);
+  const pick = <T>(list: readonly T[]) => list[Math.floor(qrand() * list.length)] as T;
+  const below = (k: number) => Math.floor(qrand() * k);
   const someone = () => pick(people);
-  const byNumber = Array.from({ length: n }, (_, i) => ({
-    kind: 'search' as const,
-    text: (FORMATS[(i + 1) % FORMATS.length] as (x: string) => string)(someone().national),
-    pageSize: 50,
-  }));
-  const byDigits = Array.from({ length: n }, () => ({
-    kind: 'search' as const,
-    text: someone().national.slice(-4),
-    pageSize: 50,
-  }));
-  const byName = Array.from({ length: n }, () => ({
-    kind: 'search' as const,
-    text: `${pick(FIRST).slice(0, 3)} ${pick(LAST).slice(0, 4)}`,
-    pageSize: 50,
-  }));
-  const recent = Array.from({ length: n }, () => ({ kind: 'recent' as const, pageSize: 50 }));
-  const deep = Array.from({ length: n }, () => ({ kind: 'recent' as const, pageSize: 50, page: 20 }));
-  const missed = Array.from({ length: n }, () => ({ kind: 'missed' as const, pageSize: 50 }));
-  const week = Array.from({ length: n }, () => {
-    const to = now - Math.floor(rand() * 200 * DAY);
-    return { kind: 'recent' as const, from: to - 7 * DAY, to, pageSize: 50 };
-  });
-
-  const timings: Record<string, Timing> = {
-    'search: a whole number, any format': await timeQueries(store, byNumber),
-    'search: last 4 digits': await timeQueries(store, byDigits),
-    'search: name word prefixes': await timeQueries(store, byName),
-    'recent: first page of 50': await timeQueries(store, recent),
-    'recent: page 21 of 50': await timeQueries(store, deep),
-    'missed: first page of 50': await timeQueries(store, missed),
-    'date range: one week, first page': await timeQueries(store, week),
-  };
+  const kinds: Kind[] = [
+    {
+      name: 'search: a whole number, any format',
+      make: () => ({ kind: 'search', text: pick(FORMATS)(someone().national), pageSize: 50 }),
+    },
+    {
+      name: 'search: last 4 digits',
+      make: () => ({ kind: 'search', text: someone().national.slice(-4), pageSize: 50 }),
+    },
+    {
+      name: 'search: name, two word prefixes',
+      make: () => ({ kind: 'search', text: `${pick(FIRST).slice(0, 3)} ${pick(LAST).slice(0, 4)}`, pageSize: 50 }),
+    },
+    {
+      name: 'search: name, one word prefix (1-4 letters)',
+      make: () => ({ kind: 'search', text: pick(pick([FIRST, LAST])).slice(0, 1 + below(4)), pageSize: 50 }),
+    },
+    { name: 'recent: first page of 50', make: () => ({ kind: 'recent', pageSize: 50 }) },
+    { name: 'recent: page 2-41 of 50', make: () => ({ kind: 'recent', pageSize: 50, page: 1 + below(40) }) },
+    { name: 'missed: page 1-10 of 50', make: () => ({ kind: 'missed', pageSize: 50, page: below(10) }) },
+    {
+      name: 'date range: one week, first page',
+      make: () => {
+        const to = now - below(200 * DAY);
+        return { kind: 'recent', from: to - 7 * DAY, to, pageSize: 50 };
+      },
+    },
+  ];
+  const db = await store.database();
+  if (pause) {
+    // The Node side starts a CPU profile of the queries alone, then lets them run.
+    const go = new Promise<void>((resolve) => {
+      (globalThis as unknown as { startQueries: () => void }).startQueries = resolve;
+    });
+    console.log(QUERIES_READY);
+    await go;
+  }
+  const timings = await timeKinds(db, kinds, n, qrand, [now - 300 * DAY, now]);
   const estimate = await navigator.storage?.estimate?.();
   await store.close();
   return {
     calls: count,
     insertSeconds: Math.round(insertSeconds * 100) / 100,
     insertPerSecond: Math.round(count / insertSeconds),
-    liveWrite: timing(live, []),
+    liveWrite: timing(live),
     timings,
     usageBytes: estimate?.usage ?? null,
   };
