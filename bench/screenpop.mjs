@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/** Screen-pop latency (warm, busy PBX, cold worker), bundle sizes, content-script cost: bench/screenpop.ts. */
+/** Screen-pop latency against a bare extension (warm, cold worker; busy PBX), bundle sizes, content-script cost: bench/screenpop.ts. */
 import { runTs } from './_ts.mjs';
 
 await runTs('bench/screenpop.ts');

@@ -33,6 +33,35 @@ export interface ExtensionBrowser {
   close(): Promise<void>;
 }
 
+const isWorkerOf =
+  (extensionId: string) =>
+  (t: { type(): string; url(): string }): boolean =>
+    t.type() === 'service_worker' && t.url().startsWith(`chrome-extension://${extensionId}/`);
+
+/**
+ * Stops the service worker of the extension `extensionId` (any extension installed in `browser`, e.g. a
+ * bench's own) and confirms it is gone; fails when there was none to stop, unless `ifRunning`.
+ */
+export async function stopServiceWorker(
+  browser: Browser,
+  extensionId: string,
+  { ifRunning = false } = {},
+): Promise<boolean> {
+  const target = browser.targets().find(isWorkerOf(extensionId));
+  if (!target) {
+    if (ifRunning) return false;
+    throw new Error('stopWorker: no service worker was running, so nothing was stopped');
+  }
+  // Closing the target and detaching DevTools (which would keep it alive) is how Chrome's
+  // own docs stop an extension's service worker in tests.
+  const w = await target.worker();
+  if (!w) throw new Error('stopWorker: the worker target has no worker to close');
+  await w.close();
+  for (let i = 0; i < 1000 && browser.targets().includes(target); i++) await new Promise((r) => setTimeout(r, 10));
+  if (browser.targets().includes(target)) throw new Error('stopWorker: the service worker did not stop within 10 s');
+  return true;
+}
+
 export async function launchChromium({ headless = true, dist = CHROME_DIST } = {}): Promise<ExtensionBrowser> {
   if (!existsSync(CHROMIUM_PATH))
     throw new Error(`Chromium not found at ${CHROMIUM_PATH}: sudo apt-get install -y chromium`);
@@ -48,8 +77,7 @@ export async function launchChromium({ headless = true, dist = CHROME_DIST } = {
     defaultViewport: { width: 1280, height: 800 },
   });
   const extensionId = await browser.installExtension(dist);
-  const isWorker = (t: { type(): string; url(): string }) =>
-    t.type() === 'service_worker' && t.url().startsWith(`chrome-extension://${extensionId}/`);
+  const isWorker = isWorkerOf(extensionId);
 
   async function worker(): Promise<WebWorker> {
     // Generous waits: on a loaded 2-core machine a worker start can take seconds. The target is looked
@@ -66,21 +94,7 @@ export async function launchChromium({ headless = true, dist = CHROME_DIST } = {
     throw new Error('service worker did not start within 20 s');
   }
 
-  async function stopWorker({ ifRunning = false } = {}): Promise<boolean> {
-    const target = browser.targets().find(isWorker);
-    if (!target) {
-      if (ifRunning) return false;
-      throw new Error('stopWorker: no service worker was running, so nothing was stopped');
-    }
-    // Closing the target and detaching DevTools (which would keep it alive) is how Chrome's
-    // own docs stop an extension's service worker in tests.
-    const w = await target.worker();
-    if (!w) throw new Error('stopWorker: the worker target has no worker to close');
-    await w.close();
-    for (let i = 0; i < 1000 && browser.targets().includes(target); i++) await new Promise((r) => setTimeout(r, 10));
-    if (browser.targets().includes(target)) throw new Error('stopWorker: the service worker did not stop within 10 s');
-    return true;
-  }
+  const stopWorker = (options: { ifRunning?: boolean } = {}) => stopServiceWorker(browser, extensionId, options);
 
   return {
     browser,
