@@ -14,6 +14,7 @@ import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { metafilePath } from './bundle-report.mjs';
 import { chromeManifest, firefoxManifest } from './manifest.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -39,6 +40,8 @@ const common = {
 const entries = [
   { in: 'src/background/index.ts', out: 'background', format: 'esm' },
   { in: 'src/content/index.ts', out: 'content', format: 'iife' },
+  // The card UI, injected into a CRM tab when it has its first card to show (content/cards/api.ts).
+  { in: 'src/content/cards/entry.ts', out: 'cards', format: 'iife' },
   // Number detection, injected only into tabs whose CRM site has it on (background/detector.ts).
   { in: 'src/content/detect/index.ts', out: 'detect', format: 'iife' },
   { in: 'src/popup/index.tsx', out: 'popup', format: 'esm' },
@@ -86,6 +89,30 @@ const noInnerHtml = {
   },
 };
 
+/**
+ * Keeps each context's metafile and writes both (one browser's bundles) to <dist>/<browser>.meta.json,
+ * beside the extension's folder so it is never packaged: scripts/bundle-report.mjs reads it.
+ */
+const metafiles = (browser) => {
+  const parts = new Map();
+  return (key) => ({
+    name: 'metafile',
+    setup(build) {
+      build.onEnd(async (result) => {
+        if (result.errors.length || !result.metafile) return;
+        parts.set(key, result.metafile);
+        if (parts.size < 2) return;
+        const merged = { inputs: {}, outputs: {} };
+        for (const part of parts.values()) {
+          Object.assign(merged.inputs, part.inputs);
+          Object.assign(merged.outputs, part.outputs);
+        }
+        await writeFile(metafilePath(dist, browser), JSON.stringify(merged));
+      });
+    },
+  });
+};
+
 /** A plugin that copies the static files after every (re)build. */
 const staticFiles = (browser) => ({
   name: 'static-files',
@@ -101,6 +128,7 @@ async function buildExtension(browser) {
   await rm(outdir, { recursive: true, force: true });
   await mkdir(outdir, { recursive: true });
   const contexts = [];
+  const metafile = metafiles(browser);
   for (const [index, format] of ['esm', 'iife'].entries()) {
     const group = entries.filter((entry) => entry.format === format);
     contexts.push(
@@ -110,7 +138,7 @@ async function buildExtension(browser) {
         entryPoints: group.map((entry) => ({ in: join(root, entry.in), out: entry.out })),
         outdir,
         metafile: true,
-        plugins: index === 0 ? [noInnerHtml, staticFiles(browser)] : [noInnerHtml],
+        plugins: [noInnerHtml, metafile(format), ...(index === 0 ? [staticFiles(browser)] : [])],
       }),
     );
   }

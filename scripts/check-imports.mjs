@@ -5,7 +5,8 @@
  * - no context imports another context's files: background, content, popup and options import
  *   only themselves, `shared/` and (the drawing contexts) `ui/`;
  * - `shared/` imports only `shared/` (and no UI or browser package: Biome checks those);
- * - `ui/` imports only `ui/` and `shared/`; `i18n/` imports nothing of ours;
+ * - `ui/` imports only `ui/` and `shared/`; `i18n/` imports only `webext/` (the browser's own API
+ *   without webextension-polyfill, which the content script uses too), and `webext/` nothing of ours;
  * - within a context, no cycle between its features (its folders and top-level files): a feature
  *   depends on features below it, and `index.ts` wires what must go the other way;
  * - messages cross contexts only through the catalogues: `tabs.sendMessage` only in
@@ -20,12 +21,13 @@ const root = resolve(process.env.POPLINE_IMPORT_ROOT ?? resolve(dirname(new URL(
 const src = join(root, 'src');
 const ALLOWED = {
   background: ['background', 'shared', 'i18n'],
-  content: ['content', 'shared', 'ui', 'i18n'],
+  content: ['content', 'shared', 'ui', 'i18n', 'webext'],
   popup: ['popup', 'shared', 'ui', 'i18n'],
   options: ['options', 'shared', 'ui', 'i18n'],
   dialogs: ['dialogs', 'shared', 'ui', 'i18n'],
   ui: ['ui', 'shared', 'i18n'],
-  i18n: [],
+  i18n: ['webext'],
+  webext: [],
   shared: ['shared'],
 };
 

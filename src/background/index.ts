@@ -5,7 +5,7 @@
  */
 import browser from 'webextension-polyfill';
 import { log } from '../shared/log';
-import { LIVENESS_PORT, TEAM_PORT } from '../shared/messages';
+import { LIVENESS_PORT, TEAM_PORT } from '../shared/ports';
 import { onCallEvent } from './calls';
 import { CRMLOG_ALARM, drainOutbox, onCrmPageLoaded, onOnlineAgain, resumeCallLog } from './crmlog';
 import { onDialCommand, onDialMenuClicked, onDialNotificationClicked, setUpDialMenus } from './dial/browserUi';

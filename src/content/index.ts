@@ -3,10 +3,10 @@
  * tab, then shows the cards the background pushes, and keeps in touch: a port that wakes a
  * stopped worker, a re-sync every few seconds during a call, and "this tab is in use" signals.
  */
-import browser from 'webextension-polyfill';
 import type { ContentState } from '../shared/cards';
 import { createMessenger, isContextInvalidated } from '../shared/messenger';
-import { createCardsView } from './cards';
+import { webext } from '../webext';
+import { createLazyCardsView } from './cards/lazy';
 import { sendLogRequest } from './crmlog';
 import { type Dialing, startDialing } from './dial';
 import { keepWorkerAwake } from './liveness';
@@ -18,7 +18,7 @@ const MARK = Symbol.for('popline.content');
 const SYNC_ACTIVE_MS = 3000;
 const SYNC_IDLE_MS = 20_000;
 
-const send = createMessenger((message) => browser.runtime.sendMessage(message));
+const send = createMessenger((message) => webext().runtime.sendMessage(message));
 const isVisible = () => document.visibilityState === 'visible' && document.hasFocus();
 
 /** The cards' side of this tab while it is a CRM tab: what pushes and lookups reach. */
@@ -39,7 +39,7 @@ function start(dialing: Dialing, onStop: () => void): CrmTab {
   const failed = (error: unknown) => {
     if (isContextInvalidated(error)) stop();
   };
-  const cards = createCardsView(send, signal, failed);
+  const cards = createLazyCardsView(send, signal, failed);
 
   function apply(state: ContentState | null): void {
     if (state === null) return stop();

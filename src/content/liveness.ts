@@ -3,9 +3,9 @@
  * the worker at once, which reconnects to the PBX and re-syncs this tab. A port the background
  * never accepted (no "ok") means something refuses us: then back off, so we never spin.
  */
-import browser from 'webextension-polyfill';
-import { LIVENESS_PORT } from '../shared/messages';
 import { isContextInvalidated } from '../shared/messenger';
+import { LIVENESS_PORT } from '../shared/ports';
+import { type Port, webext } from '../webext';
 
 /** A moment for a stopping worker to finish going, so we wake a new one rather than it. */
 const RECONNECT_MS = 30;
@@ -16,9 +16,9 @@ export function keepWorkerAwake(signal: AbortSignal, onReconnect: () => void): v
   let first = true;
   const open = () => {
     if (signal.aborted) return;
-    let port: ReturnType<typeof browser.runtime.connect>;
+    let port: Port;
     try {
-      port = browser.runtime.connect({ name: LIVENESS_PORT });
+      port = webext().runtime.connect({ name: LIVENESS_PORT });
     } catch (error) {
       if (!isContextInvalidated(error)) schedule();
       return;

@@ -1,14 +1,14 @@
 /** UI strings from _locales, for every context that draws (popup, options, the card). */
-import browser from 'webextension-polyfill';
+import { webext } from '../webext';
 
 /** A UI string from _locales; the key itself if it is missing, so a gap is visible. */
-export const t = (key: string, ...subs: string[]): string => browser.i18n.getMessage(key, subs) || key;
+export const t = (key: string, ...subs: string[]): string => webext().i18n.getMessage(key, subs) || key;
 
 /** A UI string that may not exist (optional help texts): empty when it does not. */
-export const tOptional = (key: string, ...subs: string[]): string => browser.i18n.getMessage(key, subs) || '';
+export const tOptional = (key: string, ...subs: string[]): string => webext().i18n.getMessage(key, subs) || '';
 
 /** The browser's UI language, for dates and country names. */
-export const uiLanguage = (): string => browser.i18n.getUILanguage() || 'en';
+export const uiLanguage = (): string => webext().i18n.getUILanguage() || 'en';
 
 /**
  * A UI string for a count: `key_one`, `key_few`, `key_many` or `key_other`, whichever form
@@ -17,7 +17,7 @@ export const uiLanguage = (): string => browser.i18n.getUILanguage() || 'en';
  * PopLine lacks gets English text, and English plurals. $1 is `n` written the UI language's way.
  */
 export function tPlural(key: string, n: number, ...subs: string[]): string {
-  const form = new Intl.PluralRules(browser.i18n.getMessage('languageTag') || 'en').select(n);
+  const form = new Intl.PluralRules(webext().i18n.getMessage('languageTag') || 'en').select(n);
   const all = [new Intl.NumberFormat(uiLanguage()).format(n), ...subs];
-  return browser.i18n.getMessage(`${key}_${form}`, all) || browser.i18n.getMessage(`${key}_other`, all) || key;
+  return webext().i18n.getMessage(`${key}_${form}`, all) || webext().i18n.getMessage(`${key}_other`, all) || key;
 }

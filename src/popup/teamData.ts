@@ -4,7 +4,7 @@
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import browser from 'webextension-polyfill';
-import { TEAM_PORT } from '../shared/messages';
+import { TEAM_PORT } from '../shared/ports';
 import type { ClientState, DirectoryUser } from '../shared/protocol';
 import { buildIndex, memberOf, type TeamIndex } from '../shared/team/directory';
 import type { TeamView } from '../shared/team/view';

@@ -149,6 +149,8 @@ export interface MessageMap {
   dialConfirm: Spec<{ ticket: string; yes: boolean }, DialOutcome>;
   /** Number detection is on here: load the detector and its highlight style into this tab. */
   loadDetector: Spec<Record<string, never>, { ok: boolean }>;
+  /** This CRM tab has its first card to show: load the card UI (cards.js) into it. */
+  loadCards: Spec<Record<string, never>, { ok: boolean }>;
   /** The detector's text nodes with seven digits or more: the numbers in each (found off the page's thread). */
   findNumbers: Spec<{ texts: string[] }, FoundNumbers>;
   /** The agent clicked a looked-up contact (its index) or "create contact" on a card this tab shows. */
@@ -245,6 +247,7 @@ export const MESSAGES: { [K in MessageName]: { from: readonly SenderKind[]; req:
   dialQuestion: { from: ['page'], req: obj({ ticket: str(64, { min: 8 }) }) },
   dialConfirm: { from: ['page'], req: dialConfirmGuard },
   loadDetector: { from: ['content'], req: empty },
+  loadCards: { from: ['content'], req: empty },
   findNumbers: { from: ['content'], req: findNumbersGuard },
   openRecord: {
     from: ['content'],
@@ -283,10 +286,5 @@ export interface Envelope<K extends MessageName = MessageName> {
   type: K;
   body: Req<K>;
 }
-
-/** The port CRM tabs keep open to the background (see background/index.ts). */
-export const LIVENESS_PORT = 'popline-live';
-/** The port an open popup holds: the background says "the team changed" on it, and the popup asks (teamView). */
-export const TEAM_PORT = 'popline-team';
 
 export const envelopeGuard = obj({ popline: literal(1), type: str(64), body: (v: unknown) => v });

@@ -2,6 +2,7 @@
  * A stand-in for webextension-polyfill in DOM tests of extension pages: real English strings
  * from _locales, a message router whose handlers each test sets, and permissions it controls.
  * Use: jest.mock('webextension-polyfill', () => require('../support/browserMock').browserModule);
+ * Loading it also makes it the global `chrome` that src/webext reads (i18n, the content script).
  */
 import en from '../../extension/_locales/en/messages.json';
 
@@ -74,3 +75,6 @@ export const browser = {
 };
 
 export const browserModule = { __esModule: true, default: browser };
+
+// What src/webext (i18n, the content script) reads instead of webextension-polyfill: Chrome's `chrome`.
+(globalThis as { chrome?: unknown }).chrome = browser;

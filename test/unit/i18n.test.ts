@@ -34,16 +34,13 @@ const locales = [...new Set([...SHIPPED, ...readdirSync(LOCALES)])].filter((name
 
 /** The stand-in for the browser's i18n that tPlural reads: one locale's messages, as Chrome substitutes them. */
 const mockI18n = { messages: en, ui: 'en-US' };
-jest.mock('webextension-polyfill', () => ({
-  __esModule: true,
-  default: {
-    i18n: {
-      getMessage: (key: string, subs: string[] = []) =>
-        (mockI18n.messages[key]?.message ?? '').replace(/\$(\d)/g, (_, n: string) => subs[Number(n) - 1] ?? ''),
-      getUILanguage: () => mockI18n.ui,
-    },
+(globalThis as { chrome?: unknown }).chrome = {
+  i18n: {
+    getMessage: (key: string, subs: string[] = []) =>
+      (mockI18n.messages[key]?.message ?? '').replace(/\$(\d)/g, (_, n: string) => subs[Number(n) - 1] ?? ''),
+    getUILanguage: () => mockI18n.ui,
   },
-}));
+};
 
 function sourceFiles(dir: string, out: string[] = []): string[] {
   for (const name of readdirSync(dir)) {

@@ -29,6 +29,10 @@ jest.mock('webextension-polyfill', () => ({
     i18n: { getUILanguage: () => 'de-DE', getMessage: () => '' },
   },
 }));
+// i18n reads the browser's own `chrome` (src/webext), not the polyfill: the same stand-in.
+(globalThis as { chrome?: unknown }).chrome = (
+  jest.requireMock('webextension-polyfill') as { default: unknown }
+).default;
 
 let sim: Simulator;
 beforeAll(async () => {

@@ -2,25 +2,23 @@
  * Background → content messages (shared/pushes.ts, content/pushes.ts): one listener, which
  * answers only our own background, validates each push on arrival and hands it to its receiver.
  */
+import { failedAnswer, receivePushes } from '../../src/content/pushes';
 import type { ContentState } from '../../src/shared/cards';
 import { PUSHES } from '../../src/shared/pushes';
 
-const listeners: ((message: unknown, sender: unknown) => unknown)[] = [];
-jest.mock('webextension-polyfill', () => ({
-  __esModule: true,
-  default: {
-    runtime: {
-      id: 'popline-test-id',
-      onMessage: {
-        addListener: (listener: (message: unknown, sender: unknown) => unknown) => listeners.push(listener),
-        removeListener: () => undefined,
-      },
+type Listener = (message: unknown, sender: unknown, sendResponse: (answer: unknown) => void) => true | undefined;
+const listeners: Listener[] = [];
+// The browser's own API as src/webext finds it in Chrome (no webextension-polyfill in the content
+// script); looked up when receivePushes runs, so after this.
+(globalThis as { chrome?: unknown }).chrome = {
+  runtime: {
+    id: 'popline-test-id',
+    onMessage: {
+      addListener: (listener: Listener) => listeners.push(listener),
+      removeListener: () => undefined,
     },
   },
-}));
-// After the mock: the listener registers with the stand-in.
-const { receivePushes } = require('../../src/content/pushes') as typeof import('../../src/content/pushes');
-
+};
 const state: ContentState = {
   rev: 42,
   cards: [
@@ -42,27 +40,53 @@ const state: ContentState = {
 };
 const background = { id: 'popline-test-id' };
 
-function listen() {
+function listen(cardsAnswer: (body: ContentState) => Promise<null> | undefined = () => Promise.resolve(null)) {
   listeners.length = 0;
   const got: unknown[] = [];
   receivePushes({
     cards: (body) => {
       got.push(body);
-      return Promise.resolve(null);
+      return cardsAnswer(body);
     },
     dialOutcome: () => Promise.resolve(true),
     lookupFetch: () => undefined,
     crmLogFetch: () => undefined,
   });
-  const listener = listeners[0];
-  if (!listener) throw new Error('no listener registered');
-  return { listener, got };
+  const registered = listeners[0];
+  if (!registered) throw new Error('no listener registered');
+  const listener = (message: unknown, sender: unknown) => registered(message, sender, () => undefined);
+  /** As Chrome calls it: the listener's return value, and the answer it gives through sendResponse. */
+  const answered = (message: unknown, sender: unknown) => {
+    let respond: (answer: unknown) => void = () => undefined;
+    const answer = new Promise((resolve) => {
+      respond = resolve;
+    });
+    return { returned: registered(message, sender, respond), answer };
+  };
+  return { listener, answered, got };
 }
 
-test('a valid push from our background reaches its receiver, and is answered', async () => {
-  const { listener, got } = listen();
-  await expect(listener({ popline: 1, push: 'cards', body: state }, background)).resolves.toBeNull();
+test('a valid push from our background reaches its receiver, and is answered through sendResponse', async () => {
+  const { answered, got } = listen();
+  const { returned, answer } = answered({ popline: 1, push: 'cards', body: state }, background);
+  // true keeps Chrome's channel open for the answer (Chrome ignores a promise a listener returns).
+  expect(returned).toBe(true);
+  await expect(answer).resolves.toBeNull();
   expect(got).toEqual([state]);
+});
+
+test('a receiver that leaves the push unanswered (not a CRM tab) keeps the channel closed', () => {
+  const { answered, got } = listen(() => undefined);
+  expect(answered({ popline: 1, push: 'cards', body: state }, background).returned).toBeUndefined();
+  expect(got).toEqual([state]);
+});
+
+test("a receiver that fails answers with the polyfill's rejection, which the background's sendMessage throws", async () => {
+  const { answered } = listen(() => Promise.reject(new Error('no card host')));
+  const { returned, answer } = answered({ popline: 1, push: 'cards', body: state }, background);
+  expect(returned).toBe(true);
+  await expect(answer).resolves.toEqual({ __mozWebExtensionPolyfillReject__: true, message: 'no card host' });
+  expect(failedAnswer('plain')).toEqual({ __mozWebExtensionPolyfillReject__: true, message: 'plain' });
 });
 
 test.each([
@@ -71,7 +95,7 @@ test.each([
 ])('a push from %s is ignored', async (_what, sender) => {
   const { listener, got } = listen();
   // Positive control first: the same push from our background is taken.
-  await listener({ popline: 1, push: 'cards', body: state }, background);
+  expect(listener({ popline: 1, push: 'cards', body: state }, background)).toBe(true);
   expect(listener({ popline: 1, push: 'cards', body: state }, sender)).toBeUndefined();
   expect(got).toHaveLength(1);
 });

@@ -43,6 +43,7 @@ const BODIES: { [K in MessageName]: Req<K> } = {
   dialQuestion: { ticket: 'ticket-12345678' },
   dialConfirm: { ticket: 'ticket-12345678', yes: true },
   loadDetector: {},
+  loadCards: {},
   findNumbers: { texts: ['030 1234567'] },
   openRecord: { sessionId: 's1', match: 0 },
   crmLogStates: { sessionIds: ['s1'] },

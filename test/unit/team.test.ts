@@ -39,6 +39,10 @@ jest.mock('webextension-polyfill', () => ({
     i18n: { getMessage: (key: string) => key, getUILanguage: () => 'en' },
   },
 }));
+// i18n reads the browser's own `chrome` (src/webext), not the polyfill: the same stand-in.
+(globalThis as { chrome?: unknown }).chrome = (
+  jest.requireMock('webextension-polyfill') as { default: unknown }
+).default;
 
 const state = (over: Partial<ClientState> = {}): ClientState => ({
   phoneNumber: '1002',

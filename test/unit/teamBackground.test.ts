@@ -52,6 +52,10 @@ jest.mock('webextension-polyfill', () => ({
     },
   },
 }));
+// i18n reads the browser's own `chrome` (src/webext), not the polyfill: the same stand-in.
+(globalThis as { chrome?: unknown }).chrome = (
+  jest.requireMock('webextension-polyfill') as { default: unknown }
+).default;
 
 const call = (sessionId: string, over: Partial<Call> = {}): Call => ({
   sessionId,

@@ -1,13 +1,17 @@
-/** The messages of a CRM tab's content script about its cards: hello, in use, dismissed, dragged. */
+/** The messages of a CRM tab's content script about its cards: hello, the card UI, in use, dismissed, dragged. */
+import browser from 'webextension-polyfill';
 import { featuresOnly } from '../../shared/cards';
 import { siteFeatures } from '../../shared/dial/sites';
+import { log } from '../../shared/log';
 import type { Handlers } from '../../shared/messages';
 import { getSettings } from '../settings';
 import { mutate } from '../storage/state';
 import { contentState, dismiss, inForeground, isCrmUrl, markUsed, pushToTabs, registerTab } from '.';
 import { savePosition } from './positions';
 
-export const tabHandlers: Pick<Handlers, 'contentHello' | 'savePosition' | 'tabActive' | 'dismissCard'> = {
+type TabMessage = 'contentHello' | 'savePosition' | 'tabActive' | 'dismissCard' | 'loadCards';
+
+export const tabHandlers: Pick<Handlers, TabMessage> = {
   async contentHello({ visible }, { tabId, url }) {
     const settings = await getSettings();
     const features = siteFeatures(url, settings);
@@ -36,6 +40,18 @@ export const tabHandlers: Pick<Handlers, 'contentHello' | 'savePosition' | 'tabA
       if (markUsed(state, tabId)) await pushToTabs(state);
     });
     return null;
+  },
+
+  /** The card UI (cards.js), into a CRM tab's top frame when it has its first card to show. */
+  async loadCards(_body, { tabId, url }) {
+    if (tabId === undefined || !isCrmUrl(url, await getSettings())) return { ok: false };
+    try {
+      await browser.scripting.executeScript({ target: { tabId, frameIds: [0] }, files: ['cards.js'] });
+      return { ok: true };
+    } catch (error) {
+      log.warn(`could not load the card UI into tab ${tabId}`, error);
+      return { ok: false };
+    }
   },
 
   async dismissCard({ sessionId }, { tabId }) {

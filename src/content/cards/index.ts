@@ -4,23 +4,19 @@
  * only the cards the agent is writing a note on, so they stay until the note is done.
  */
 import { createElement, render } from 'preact';
-import browser from 'webextension-polyfill';
 import { t } from '../../i18n';
 import type { CardPosition, CardView, ContentState } from '../../shared/cards';
 import { ENTRY_PAGE, entryHash } from '../../shared/cards/entry';
-import type { createMessenger } from '../../shared/messenger';
 import type { ActionResult } from '../../shared/outcome';
 import { failureText } from '../../ui/format';
+import { webext } from '../../webext';
+import type { CardsView, Send } from './api';
 import type { CardActions } from './Card';
 import { CardStack } from './CardStack';
-import { createHost, type Host, pageIsDark } from './host';
+import { createHost, type Host } from './host';
+import { pageIsDark } from './theme';
 
-type Send = ReturnType<typeof createMessenger>;
-
-export interface CardsView {
-  apply(state: ContentState): void;
-  current(): ContentState | undefined;
-}
+export type { CardsView } from './api';
 
 /** How long a card stays after its note is saved, so the agent sees it was. */
 const KEEP_AFTER_NOTE_MS = 3000;
@@ -68,7 +64,7 @@ export function createCardsView(send: Send, signal: AbortSignal, onError: (error
     logNow: (sessionId, gesture) =>
       gesture ? outcome(send('crmLogNow', { sessionId, gesture })) : Promise.resolve(failureText('refused')),
     entryUrl: (kind, sessionId, phase, quiet) =>
-      `${browser.runtime.getURL(ENTRY_PAGE)}#${entryHash({ kind, sessionId, phase, dark: pageIsDark(), quiet })}`,
+      `${webext().runtime.getURL(ENTRY_PAGE)}#${entryHash({ kind, sessionId, phase, dark: pageIsDark(), quiet })}`,
     keepOpen(sessionId, on) {
       clearTimeout(releases.get(sessionId));
       releases.delete(sessionId);

@@ -4,7 +4,7 @@
  * showing and hiding never touches the page's DOM again. Until then the page is untouched.
  */
 import { createElement, render } from 'preact';
-import { pageIsDark } from '../cards/host';
+import { pageIsDark } from '../cards/theme';
 import type { MarkedNumber } from '../detect/api';
 import { type Bubble, Overlay } from './Overlay';
 import { DIAL_CSS, DIAL_HOST_STYLE } from './styles';
