@@ -27,6 +27,8 @@ export interface ClusterKeys {
   events: string;
   epoch: string;
   revoked: string;
+  ended: string;
+  changed: string;
 }
 
 export const clusterKeys = (prefix: string): ClusterKeys => ({
@@ -37,6 +39,8 @@ export const clusterKeys = (prefix: string): ClusterKeys => ({
   events: `${prefix}events`,
   epoch: `${prefix}epoch`,
   revoked: `${prefix}revoked`,
+  ended: `${prefix}ended`,
+  changed: `${prefix}changed`,
 });
 
 /** What the book tells the node it runs in. */
@@ -75,12 +79,31 @@ const READ_COUNT = 1000;
 const BLOCK_MS = 1000;
 /** When Redis lost its data, the seq put back jumps this far ahead of what this node saw. */
 const SEQ_MARGIN = 1000;
+/**
+ * What a node wrote in this last while it writes again when Redis comes back without its data
+ * (a restart without persistence): events the other nodes had not read yet, or that the node that
+ * put the calls back had not. Every write is idempotent, and an ended call stays ended (`ended`).
+ */
+const REPLAY_MS = 60_000;
+const REPLAY_MAX = 50_000;
+/** The replays of what was written since `cutoff`: the last change of each call (u → r, x → e), in order. */
+function replayOf(recent: readonly { op: Op; at: number }[], cutoff: number): { op: Op; at: number }[] {
+  const last = new Map<string, { op: Op; at: number }>();
+  for (const entry of recent) {
+    if (entry.at < cutoff) continue;
+    const [kind, source, sessionId, json, at] = entry.op;
+    const replayed = kind === 'u' ? 'r' : kind === 'x' ? 'e' : kind;
+    last.delete(sessionId); // re-inserted: the map keeps the order of each call's last change
+    last.set(sessionId, { op: [replayed, source, sessionId, json, at], at: entry.at });
+  }
+  return [...last.values()];
+}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const now = () => performance.timeOrigin + performance.now();
 
 export function defineScripts(redis: Redis): void {
-  redis.defineCommand('poplineApply', { numberOfKeys: 4, lua: APPLY });
+  redis.defineCommand('poplineApply', { numberOfKeys: 6, lua: APPLY });
   redis.defineCommand('poplineLoad', { numberOfKeys: 6, lua: LOAD });
   redis.defineCommand('poplineReseed', { numberOfKeys: 4, lua: RESEED });
 }
@@ -92,6 +115,10 @@ export class SharedBook implements Book {
   handlers: BookHandlers | undefined;
   private readonly mirror = new Map<string, ActiveCall>();
   private queue: Op[] = [];
+  /** What this node wrote lately, with when it first wrote it, oldest first (to replay after a data loss). */
+  private recent: { op: Op; at: number }[] = [];
+  /** Changes written again after Redis lost its data: before `queue`, and not counted for `whenWritten`. */
+  private replay: { op: Op; at: number }[] = [];
   private flushing = false;
   private scheduled = false;
   /** True once this connection's epoch check ran (after every reconnect): writes wait for it. */
@@ -208,8 +235,12 @@ export class SharedBook implements Book {
     if (this.flushing || !this.writable) return;
     this.flushing = true;
     try {
-      while (this.queue.length && this.writable) {
-        const batch = this.queue.slice(0, BATCH);
+      while ((this.replay.length || this.queue.length) && this.writable) {
+        const replaying = this.replay.length > 0;
+        const entries = replaying
+          ? this.replay.slice(0, BATCH)
+          : this.queue.slice(0, BATCH).map((op) => ({ op, at: Date.now() }));
+        const batch = entries.map((entry) => entry.op);
         const k = this.o.keys;
         let results: number[];
         try {
@@ -218,6 +249,8 @@ export class SharedBook implements Book {
             k.owners,
             k.seq,
             k.events,
+            k.ended,
+            k.changed,
             this.o.streamLength,
             this.o.node,
             ...batch.flat(),
@@ -227,9 +260,13 @@ export class SharedBook implements Book {
           this.o.log.debug('call events kept for Redis', { buffered: this.queue.length, error: String(error) });
           break;
         }
-        this.queue.splice(0, batch.length);
-        this.done += batch.length;
-        for (const wake of [...this.writeWaiters]) wake();
+        if (replaying) this.replay.splice(0, batch.length);
+        else {
+          this.queue.splice(0, batch.length);
+          this.done += batch.length;
+          for (const wake of [...this.writeWaiters]) wake();
+        }
+        this.remember(entries);
         results.forEach((result, index) => {
           if (result === -1)
             this.o.log.warn('session id already used by another source; ignored', { sessionId: batch[index]?.[2] });
@@ -239,7 +276,16 @@ export class SharedBook implements Book {
       this.flushing = false;
       this.o.metrics?.writesBuffered.set(this.queue.length);
     }
-    if (this.queue.length && this.writable) this.schedule();
+    if ((this.replay.length || this.queue.length) && this.writable) this.schedule();
+  }
+
+  /** Keeps what was written for REPLAY_MS (at most REPLAY_MAX changes). */
+  private remember(entries: { op: Op; at: number }[]): void {
+    this.recent.push(...entries);
+    const cutoff = Date.now() - REPLAY_MS;
+    let drop = Math.max(0, this.recent.length - REPLAY_MAX);
+    while (drop < this.recent.length && (this.recent[drop]?.at ?? 0) < cutoff) drop += 1;
+    if (drop) this.recent.splice(0, drop);
   }
 
   /** A mark for `whenWritten`: every change queued so far. */
@@ -292,8 +338,14 @@ export class SharedBook implements Book {
       ...triples,
     );
     if (this.epoch && epoch !== this.epoch) {
+      // What this node wrote lately goes again (another node may have put the calls back without it):
+      // the last change it wrote of each call, as a replay, which never overwrites a newer change
+      // nor brings back an ended call.
+      this.replay = [...replayOf(this.recent, Date.now() - REPLAY_MS), ...this.replay];
+      this.recent = [];
       this.o.log.warn('Redis lost its data (restarted without persistence?): the calls were put back', {
         calls: this.mirror.size,
+        replayed: this.replay.length,
       });
       this.needSync = true;
     }
