@@ -15,6 +15,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { build } from 'esbuild';
 import puppeteer from 'puppeteer-core';
 
 const root = join(import.meta.dirname, '..');
@@ -30,39 +31,41 @@ const chromium = process.env.CHROMIUM_PATH ?? chromiumConfig.path;
 const step = (text) => console.log(`\n▶ ${text}`);
 /** The card's wrap-up after the call: its note form and countdown, then the call is logged. */
 const WRAP_UP_SECONDS = headless ? 5 : 30;
-/** The demo CRM's call-logging template (the "PopLine demo CRM" preset, src/shared/crm/log/presets.ts). */
-const crmLog = (crm) => ({
-  mode: 'content',
-  when: 'wrapUp',
-  wrapUpSeconds: WRAP_UP_SECONDS,
-  createMethod: 'POST',
-  createUrl: `${crm}/crm/api/activities`,
-  createBody: JSON.stringify({
-    contactId: '{recordId}',
-    subject: 'Call {direction} {number}',
-    direction: '{direction}',
-    outcome: '{outcome}',
-    startedAt: '{start}',
-    endedAt: '{end}',
-    durationSeconds: '{duration}',
-    note: '{note}',
-    tag: '{tag}',
-    agent: '{agentName} ({extension})',
-    recording: '{recordingUrl}',
-    callId: '{callId}',
-  }),
-  idPath: 'activity.id',
-  updateMethod: 'PATCH',
-  updateUrl: `${crm}/crm/api/activities/{activityId}`,
-  updateBody: JSON.stringify({ note: '{note}', tag: '{tag}', outcome: '{outcome}', durationSeconds: '{duration}' }),
-  findUrl: `${crm}/crm/api/activities?key={idempotencyKey}`,
-  findIdPath: 'activities.0.id',
-  openUrl: `${crm}/crm/contacts/{recordId}`,
-  csrf: 'meta',
-  csrfName: 'csrf-token',
-  csrfHeader: 'X-CSRF-Token',
-  csrfUrl: '',
-});
+/**
+ * The demo CRM's lookup, record and call-logging settings, from the extension's own presets
+ * (src/shared/crm/presets.ts and crm/log/presets.ts, what an admin picks on the options page), on
+ * the simulator's port: bundled from the source with esbuild, so the demo never drifts from them.
+ */
+async function demoCrmSettings(crm) {
+  const { outputFiles } = await build({
+    stdin: {
+      contents: [
+        "export { CRM_PRESETS, applyPreset } from './src/shared/crm/presets';",
+        "export { LOG_PRESETS, applyLogPreset } from './src/shared/crm/log/presets';",
+        "export { defaultSettings } from './src/shared/settings';",
+      ].join('\n'),
+      resolveDir: root,
+      loader: 'ts',
+    },
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    write: false,
+    logLevel: 'warning',
+  });
+  const presets = await import(`data:text/javascript;base64,${Buffer.from(outputFiles[0].text).toString('base64')}`);
+  const onThisPort = (value) => JSON.parse(JSON.stringify(value).replaceAll('http://127.0.0.1:8765', crm));
+  const lookup = onThisPort(presets.CRM_PRESETS.find((preset) => preset.id === 'demo'));
+  const log = onThisPort(presets.LOG_PRESETS.find((preset) => preset.id === 'demo'));
+  const settings = presets.applyLogPreset(presets.applyPreset(presets.defaultSettings, lookup), log);
+  return {
+    // The caller is looked up from the CRM tab, with the agent's CRM login, and their record opens there as the call rings.
+    lookup: settings.lookup,
+    record: { ...settings.record, openInbound: 'ringing', openOutbound: 'never', openIn: 'crmTab' },
+    // The call is logged on the caller's record after the card's wrap-up (docs/crm.md).
+    crmlog: { ...settings.crmlog, when: 'wrapUp', wrapUpSeconds: WRAP_UP_SECONDS },
+  };
+}
 /** The activities the demo CRM holds (its control API). */
 const activities = async (origin) => (await (await fetch(`${origin}/control/crm`)).json()).activities?.list ?? [];
 const clock = (seconds) => `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
@@ -126,40 +129,19 @@ try {
   const worker = await target.worker();
   await waitFor(() => worker.evaluate(() => !!chrome.runtime?.id), 'the extension');
   await worker.evaluate(
-    (url, crm, crmlog) =>
+    (url, crmSettings) =>
       chrome.storage.local.set({
         settings: {
           version: 1,
           connection: { connector: 'cti', serverUrl: url, extension: '1001', allowInsecure: false },
           // The demo build's CRM site (the store build has none: docs/security.md).
           crm: { sites: [{ pattern: 'http://127.0.0.1/*', card: true, detect: true, links: true }], homeUrl: '' },
-          // The demo CRM (docs/crm.md): the caller is looked up from the CRM tab, with the
-          // agent's CRM login, and their record opens there when the call rings.
-          record: {
-            openInbound: 'ringing',
-            openOutbound: 'never',
-            openIn: 'crmTab',
-            urlTemplate: `${crm}/crm/contacts/{id}`,
-            createTemplate: `${crm}/crm/contacts/new?phone={e164}`,
-          },
-          lookup: {
-            mode: 'content',
-            urlTemplate: `${crm}/crm/api/contacts?phone={number}`,
-            listPath: 'contacts',
-            namePath: 'name',
-            companyPath: 'company',
-            recordUrlPath: 'url',
-            notePath: 'note',
-            idPath: 'id',
-          },
-          // The call is logged on the caller's record after the card's wrap-up (docs/crm.md).
-          crmlog,
+          ...crmSettings,
         },
         credentials: { token: 'popline-demo' },
       }),
     `ws://127.0.0.1:${port}/cti`,
-    origin,
-    crmLog(origin),
+    await demoCrmSettings(origin),
   );
   const page = (await browser.pages())[0] ?? (await browser.newPage());
   await page.goto(`${origin}/crm/`);
