@@ -22,22 +22,31 @@ const readLocale = (folder: string) =>
   JSON.parse(readFileSync(join(LOCALES, folder, 'messages.json'), 'utf8')) as Messages;
 const folders = readdirSync(LOCALES).sort();
 
-/** The card's components with `webextension-polyfill` replaced by messages the test sets. */
+/**
+ * The card's components, with the browser's i18n (src/webext: `browser` when it has
+ * runtime.sendMessage) replaced by messages the test sets; the polyfill too, for any importer left.
+ */
 async function bundle(): Promise<string> {
   const shim = `
     const state = { messages: {}, ui: 'en' };
     globalThis.__poplineI18n = state;
-    export default { i18n: {
-      getMessage(key, subs = []) {
-        const list = Array.isArray(subs) ? subs : [subs];
-        const entry = state.messages[key];
-        return entry ? entry.message.replace(/\\$(\\d)/g, (_, n) => list[Number(n) - 1] ?? '') : '';
+    const api = {
+      runtime: { sendMessage: async () => undefined },
+      i18n: {
+        getMessage(key, subs = []) {
+          const list = Array.isArray(subs) ? subs : [subs];
+          const entry = state.messages[key];
+          return entry ? entry.message.replace(/\\$(\\d)/g, (_, n) => list[Number(n) - 1] ?? '') : '';
+        },
+        getUILanguage: () => state.ui,
       },
-      getUILanguage: () => state.ui,
-    } };`;
+    };
+    globalThis.browser = api;
+    export default api;`;
   const result = await esbuild.build({
     stdin: {
       contents: `
+        import 'webextension-polyfill';
         import { h, render } from 'preact';
         import { Card } from './src/content/cards/Card';
         import { CardStack } from './src/content/cards/CardStack';
