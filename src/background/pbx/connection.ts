@@ -8,7 +8,7 @@ import { t } from '../../i18n';
 import type { CallEvent } from '../../shared/calls';
 import { log } from '../../shared/log';
 import { type ActionResult, notConnected } from '../../shared/outcome';
-import { backoffDelay } from '../../shared/pbx/backoff';
+import { backoffDelay, GRANTED_MAX_ATTEMPT } from '../../shared/pbx/backoff';
 import { parseParked, refusalFingerprint, STABLE_AFTER_MS } from '../../shared/pbx/parked';
 import { serverUrlProblem } from '../../shared/protocol';
 import { notifyAccess } from '../notify';
@@ -151,8 +151,11 @@ export async function connect({ force = false } = {}): Promise<void> {
       clearTimeout(stableTimer);
       // A connection that was granted and then worked for a moment is an ordinary drop: the first
       // retry comes within 1 s again. One closed right after its grant (a server that grants and
-      // throws the agent out, or a lock-out) keeps backing off, up to 30 s (docs/security.md).
+      // throws the agent out, or a flapping network) keeps backing off, but only up to a 4 s bound:
+      // the agent was let in, and an agent offline for 30 s misses calls. A lock-out is a refusal
+      // (parked, below); connections never granted back off up to 30 s.
       if (granted && Date.now() - grantedAt >= BRIEF_GRANT_MS) attempt = 0;
+      else if (granted) attempt = Math.min(attempt, GRANTED_MAX_ATTEMPT);
       if (!retry) {
         parked = true;
         const advice = `${detail}: ${t(ozeki ? 'ozekiDeniedAdvice' : 'accessDeniedAdvice')}`;
