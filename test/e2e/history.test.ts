@@ -106,9 +106,10 @@ test('a worker stopped in the middle of a call loses nothing', async () => {
   const workerRuns = () =>
     chromium.browser.targets().some((t) => t.type() === 'service_worker' && t.url() === workerUrl);
   expect(workerRuns()).toBe(true);
+  // stopWorker fails unless the worker's target went away. (A tab's liveness port may start the next
+  // worker at once, so whether one runs an instant later is not the stop's proof.)
   await chromium.stopWorker();
-  expect(workerRuns()).toBe(false);
-  // The call ends while no worker runs; the next worker learns it from the snapshot.
+  // The call ends while the worker is stopped or just restarting; the next worker learns it from the snapshot.
   sim.pbx.hangup(call.sessionId);
   const ended = await recordOf(call.sessionId, (r) => r.outcome !== undefined, 'the end after the restart');
   expect(ended).toMatchObject({ outcome: 'answered', name: 'Olivia Jones', e164: '+442079460018' });

@@ -243,10 +243,17 @@ test('a settings file is imported, saved, and exported again the same', async ()
   });
 
   await options.click('[name="export"]');
-  const exported = await waitFor(() => readdirSync(downloads).find((name) => name.startsWith('popline-settings-')), {
-    what: 'the exported file',
-  });
-  await waitFor(() => readFileSync(join(downloads, exported), 'utf8').endsWith('\n'));
+  // The finished file: while Chromium writes it, it is named ….json.crdownload, then renamed.
+  const exported = await waitFor(
+    () =>
+      readdirSync(downloads).find(
+        (name) =>
+          name.startsWith('popline-settings-') &&
+          name.endsWith('.json') &&
+          readFileSync(join(downloads, name), 'utf8').endsWith('\n'),
+      ),
+    { what: 'the exported file' },
+  );
   const roundTrip = JSON.parse(readFileSync(join(downloads, exported), 'utf8'));
   expect(roundTrip).toEqual(file);
   expect(JSON.stringify(roundTrip)).not.toContain('popline-demo');
