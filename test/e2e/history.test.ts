@@ -106,11 +106,14 @@ test('a worker stopped in the middle of a call loses nothing', async () => {
   const workerRuns = () =>
     chromium.browser.targets().some((t) => t.type() === 'service_worker' && t.url() === workerUrl);
   expect(workerRuns()).toBe(true);
-  // stopWorker fails unless the worker's target went away. (A tab's liveness port may start the next
-  // worker at once, so whether one runs an instant later is not the stop's proof.)
+  // The popup's port and queries would start the next worker at once: it goes first, so that the
+  // call ends while no worker runs (stopWorker itself fails unless the worker's target went away).
+  await page.goto('about:blank');
   await chromium.stopWorker();
-  // The call ends while the worker is stopped or just restarting; the next worker learns it from the snapshot.
+  expect(workerRuns()).toBe(false);
+  // The call ends while no worker runs; the next worker (started by the popup) learns it from the snapshot.
   sim.pbx.hangup(call.sessionId);
+  await page.goto(`chrome-extension://${chromium.extensionId}/popup.html`);
   const ended = await recordOf(call.sessionId, (r) => r.outcome !== undefined, 'the end after the restart');
   expect(ended).toMatchObject({ outcome: 'answered', name: 'Olivia Jones', e164: '+442079460018' });
   expect(ended.answeredAt).toBeLessThanOrEqual(ended.endedAt as number);
